@@ -1,0 +1,101 @@
+/*
+ * forker - a process that makes children.
+ *
+ *	forker fork    the child calls getsid and exits 7; the parent waits
+ *	forker vfork   the vfork child exits 5 at once; the parent waits
+ *	forker spawn   posix_spawn runs "exit-status 9" from this directory
+ *
+ * The forked child inherits syswho's filter and must be reported as a
+ * process of its own, owning its own getsid.
+ */
+#define _GNU_SOURCE
+#include <libgen.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+extern char **environ;
+
+static void fk_expect_exit(pid_t pid, int code, const char *what)
+{
+	int status;
+
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid: %m");
+	CHECK(WIFEXITED(status), "%s child ended with status %#x", what,
+	      status);
+	CHECK(WEXITSTATUS(status) == code, "%s child exited %d, want %d", what,
+	      WEXITSTATUS(status), code);
+	printf("parent: %s child exited %d\n", what, code);
+}
+
+static void fk_fork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	CHECK_OK(pid);
+	if (pid == 0) {
+		if (getsid(0) < 0) {
+			perror("getsid");
+			exit(1);
+		}
+		printf("child: getsid ok\n");
+		exit(7);
+	}
+	fk_expect_exit(pid, 7, "fork");
+}
+
+static void fk_vfork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = vfork();
+	CHECK_OK(pid);
+	if (pid == 0)
+		_exit(5);
+	fk_expect_exit(pid, 5, "vfork");
+}
+
+static void fk_spawn(void)
+{
+	char self[PATH_MAX], path[PATH_MAX + 16];
+	char *args[] = { "exit-status", "9", NULL };
+	ssize_t n;
+	pid_t pid;
+	int err;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	CHECK(n > 0, "readlink /proc/self/exe: %m");
+	self[n] = '\0';
+	snprintf(path, sizeof(path), "%s/exit-status", dirname(self));
+
+	fflush(stdout);
+	err = posix_spawn(&pid, path, NULL, NULL, args, environ);
+	CHECK(err == 0, "posix_spawn %s: %s", path, strerror(err));
+	fk_expect_exit(pid, 9, "posix_spawn");
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = tu_mode(argc, argv, "fork");
+
+	if (!strcmp(mode, "fork"))
+		fk_fork();
+	else if (!strcmp(mode, "vfork"))
+		fk_vfork();
+	else if (!strcmp(mode, "spawn"))
+		fk_spawn();
+	else
+		tu_fail("main", "unknown mode %s", mode);
+	printf("forker %s: pass\n", mode);
+
+	return 0;
+}

@@ -1,0 +1,144 @@
+/*
+ * signals - blocking calls interrupted by a signal handler.
+ *
+ *	signals restart    read on an empty pipe, SIGALRM with SA_RESTART:
+ *	                   the read resumes and returns the byte a thread
+ *	                   writes after the handler ran
+ *	signals eintr      the same without SA_RESTART: read fails with EINTR
+ *	signals nanosleep  nanosleep fails with EINTR and the time left, with
+ *	                   and without SA_RESTART
+ *
+ * A tracer that re-issues the call from inside its own signal handler can
+ * make such calls uninterruptible, or restart what should fail.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static volatile sig_atomic_t alarm_count;
+static int sig_fds[2];
+
+static void sig_alarm(int sig)
+{
+	alarm_count++;
+}
+
+/* One SIGALRM to the process after MS milliseconds. */
+static void sig_arm(long ms)
+{
+	struct itimerval it = {
+		.it_value = { ms / 1000, (ms % 1000) * 1000 },
+	};
+
+	CHECK_OK(setitimer(ITIMER_REAL, &it, NULL));
+}
+
+/* Writes one byte once the alarm has interrupted the reader. */
+static void *sig_writer(void *arg)
+{
+	int waited;
+
+	for (waited = 0; !alarm_count && waited < 10000; waited += 10)
+		tu_sleep_ms(10);
+	CHECK(alarm_count, "no SIGALRM within 10 s");
+	tu_sleep_ms(50);
+	CHECK(write(sig_fds[1], "x", 1) == 1, "write: %m");
+
+	return NULL;
+}
+
+/* Start the writer with SIGALRM blocked, so the alarm goes to main. */
+static void sig_start_writer(pthread_t *thread)
+{
+	sigset_t alrm, old;
+
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	CHECK_PT(pthread_sigmask(SIG_BLOCK, &alrm, &old));
+	CHECK_PT(pthread_create(thread, NULL, sig_writer, NULL));
+	CHECK_PT(pthread_sigmask(SIG_SETMASK, &old, NULL));
+}
+
+static void sig_restart(void)
+{
+	pthread_t writer;
+	ssize_t n;
+	char c = 0;
+
+	tu_handle(SIGALRM, sig_alarm, SA_RESTART);
+	CHECK_OK(pipe(sig_fds));
+	sig_start_writer(&writer);
+
+	sig_arm(100);
+	n = read(sig_fds[0], &c, 1);
+	CHECK(n == 1, "read returned %zd (%m), want the restarted read's byte",
+	      n);
+	CHECK(c == 'x', "read %#x, want 'x'", c);
+	CHECK(alarm_count == 1, "SIGALRM ran %d times", alarm_count);
+	CHECK_PT(pthread_join(writer, NULL));
+	printf("read with SA_RESTART: restarted, got the byte\n");
+}
+
+static void sig_eintr(void)
+{
+	ssize_t n;
+	char c;
+
+	tu_handle(SIGALRM, sig_alarm, 0);
+	CHECK_OK(pipe(sig_fds));
+
+	sig_arm(100);
+	n = read(sig_fds[0], &c, 1);
+	CHECK(n == -1 && errno == EINTR, "read returned %zd (%m), want EINTR",
+	      n);
+	CHECK(alarm_count == 1, "SIGALRM ran %d times", alarm_count);
+	printf("read without SA_RESTART: EINTR\n");
+}
+
+/* nanosleep is never restarted after a handler, SA_RESTART or not. */
+static void sig_nanosleep_with(int flags, const char *label)
+{
+	struct timespec req = { 5, 0 }, rem = { 0, 0 };
+	int ret;
+
+	alarm_count = 0;
+	tu_handle(SIGALRM, sig_alarm, flags);
+	sig_arm(100);
+	ret = nanosleep(&req, &rem);
+	CHECK(ret == -1 && errno == EINTR, "%s: nanosleep returned %d (%m)",
+	      label, ret);
+	CHECK(alarm_count == 1, "%s: SIGALRM ran %d times", label,
+	      alarm_count);
+	/* Interrupted after 0.1 s: between 3 and 5 s must be left. */
+	CHECK(rem.tv_sec >= 3 && rem.tv_sec < 5,
+	      "%s: %ld.%09ld s left of 5 s", label, (long)rem.tv_sec,
+	      rem.tv_nsec);
+	printf("nanosleep %s: EINTR, time left reported\n", label);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = tu_mode(argc, argv, "restart");
+
+	if (!strcmp(mode, "restart")) {
+		sig_restart();
+	} else if (!strcmp(mode, "eintr")) {
+		sig_eintr();
+	} else if (!strcmp(mode, "nanosleep")) {
+		sig_nanosleep_with(0, "without SA_RESTART");
+		sig_nanosleep_with(SA_RESTART, "with SA_RESTART");
+	} else {
+		tu_fail("main", "unknown mode %s", mode);
+	}
+	printf("signals %s: pass\n", mode);
+
+	return 0;
+}
