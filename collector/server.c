@@ -1,0 +1,369 @@
+/*
+ * server.c - accept, poll and read the traced processes, see server.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "array.h"
+#include "log.h"
+#include "server.h"
+#include "wire.h"
+
+/* Packets read from one connection before the others get a turn. */
+#define SERVER_BATCH 32
+
+static int server_address(const char *path, struct sockaddr_un *sa,
+			  struct error **err)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa->sun_path))
+		return error_set(err, ENAMETOOLONG, "socket path %s", path);
+	strcpy(sa->sun_path, path);
+
+	return 0;
+}
+
+/*
+ * Decide what to do with a file already at PATH: remove a socket nobody
+ * listens on any more, refuse anything else.
+ */
+static int server_clear_path(const char *path, const struct sockaddr_un *sa,
+			     struct error **err)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : error_set(err, errno, "%s", path);
+	if (!S_ISSOCK(st.st_mode))
+		return error_set(err, EEXIST, "%s is not a socket", path);
+
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return error_set(err, errno, "socket");
+	ret = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	if (ret == 0)
+		return error_set(err, EADDRINUSE,
+				 "%s: another collector is listening", path);
+	if (errno != ECONNREFUSED)
+		return error_set(err, errno, "probe %s", path);
+
+	log_info("removing the stale socket %s", path);
+	if (unlink(path) < 0)
+		return error_set(err, errno, "remove stale socket %s", path);
+
+	return 0;
+}
+
+int server_open(struct server *srv, const char *path, struct model *m,
+		struct error **err)
+{
+	struct sockaddr_un sa;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->listen_fd = -1;
+	srv->event_fd = -1;
+	srv->model = m;
+	if (server_address(path, &sa, err) < 0 ||
+	    server_clear_path(path, &sa, err) < 0)
+		goto fail;
+
+	srv->buf = malloc(WIRE_MAX_PACKET);
+	srv->path = strdup(path);
+	if (!srv->buf || !srv->path) {
+		error_set(err, ENOMEM, "collector buffers");
+		goto fail;
+	}
+
+	srv->listen_fd = socket(AF_UNIX,
+				SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				0);
+	if (srv->listen_fd < 0) {
+		error_set(err, errno, "socket");
+		goto fail;
+	}
+	if (bind(srv->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(srv->listen_fd, SOMAXCONN) < 0) {
+		error_set(err, errno, "bind %s", path);
+		free(srv->path);
+		srv->path = NULL;
+		goto fail;
+	}
+
+	return 0;
+fail:
+	server_close(srv);
+
+	return error_wrap(err, "listen on %s", path);
+}
+
+void server_watch(struct server *srv, int fd, server_event_fn fn, void *data)
+{
+	srv->event_fd = fd;
+	srv->on_event = fn;
+	srv->event_data = data;
+}
+
+void server_stop(struct server *srv)
+{
+	srv->stop = true;
+}
+
+void server_drain(struct server *srv, int timeout_ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, &srv->deadline);
+	srv->deadline.tv_sec += timeout_ms / 1000;
+	srv->deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (srv->deadline.tv_nsec >= 1000000000) {
+		srv->deadline.tv_sec++;
+		srv->deadline.tv_nsec -= 1000000000;
+	}
+	srv->draining = true;
+}
+
+static uint64_t server_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Take every pending connection off the listen queue. */
+static void server_accept(struct server *srv)
+{
+	struct server_conn *c;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd;
+
+	while ((fd = accept4(srv->listen_fd, NULL, NULL,
+			     SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		if (array_reserve(&srv->conns, &srv->cap_conns,
+				  srv->n_conns + 1, sizeof(*srv->conns)) < 0) {
+			log_error("refusing a connection: out of memory");
+			close(fd);
+			continue;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+			cred.pid = 0;
+
+		c = &srv->conns[srv->n_conns++];
+		c->fd = fd;
+		session_init(&c->session, srv->model, cred.pid);
+		srv->accepted++;
+		log_debug("process %d connected", cred.pid);
+	}
+	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		log_warn("accept: %s", strerror(errno));
+}
+
+static void server_hang_up(struct server *srv, struct server_conn *c)
+{
+	struct session *s = &c->session;
+
+	session_end(s, server_now_ns());
+	if (s->rejected)
+		log_info("process %d: %llu records were ignored", s->peer_pid,
+			 (unsigned long long)s->rejected);
+	log_debug("process %d disconnected", s->peer_pid);
+	session_free(s);
+	close(c->fd);
+	c->fd = -1;
+}
+
+/* Feed one packet of N bytes; a bad one costs the connection. */
+static int server_packet(struct server *srv, struct server_conn *c, ssize_t n)
+{
+	struct error *err = NULL;
+
+	if (n > (ssize_t)WIRE_MAX_PACKET) {
+		log_warn("process %d: dropping the connection: a packet of "
+			 "%zd bytes is over the %u byte limit",
+			 c->session.peer_pid, n, WIRE_MAX_PACKET);
+		srv->dropped++;
+		return -1;
+	}
+	if (session_feed_packet(&c->session, srv->buf, (size_t)n, &err) < 0) {
+		log_warn("process %d: dropping the connection: %s",
+			 c->session.peer_pid, error_message(err));
+		error_free(&err);
+		srv->dropped++;
+		return -1;
+	}
+
+	return 0;
+}
+
+/*
+ * Read up to MAX packets from C, and hang up on EOF, error or a bad
+ * packet. Returns 1 when C was closed.
+ */
+static int server_read(struct server *srv, struct server_conn *c, int max)
+{
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < max; i++) {
+		/* MSG_TRUNC makes recv return the real size of a big packet. */
+		n = recv(c->fd, srv->buf, WIRE_MAX_PACKET,
+			 MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n < 0)
+			log_warn("process %d: receive: %s", c->session.peer_pid,
+				 strerror(errno));
+		if (n <= 0 || server_packet(srv, c, n) < 0) {
+			server_hang_up(srv, c);
+			return 1;
+		}
+	}
+
+	return 0;
+}
+
+/* Forget the connections that were closed during the last round. */
+static void server_compact(struct server *srv)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < srv->n_conns; i++) {
+		if (srv->conns[i].fd >= 0)
+			srv->conns[j++] = srv->conns[i];
+	}
+	srv->n_conns = j;
+}
+
+/* Milliseconds until the drain deadline, -1 when there is none. */
+static int server_timeout(const struct server *srv)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!srv->draining)
+		return -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (srv->deadline.tv_sec - now.tv_sec) * 1000LL +
+	     (srv->deadline.tv_nsec - now.tv_nsec) / 1000000;
+
+	return ms < 0 ? 0 : (int)ms;
+}
+
+static bool server_done(struct server *srv)
+{
+	if (srv->stop)
+		return true;
+	if (!srv->draining)
+		return false;
+
+	/* A process that exited may still wait in the listen queue. */
+	if (srv->n_conns == 0)
+		server_accept(srv);
+
+	return srv->n_conns == 0 || server_timeout(srv) == 0;
+}
+
+/* Lay out the poll set: listener, watched descriptor, connections. */
+static int server_poll_set(struct server *srv, size_t *base)
+{
+	size_t n = 0, i;
+
+	if (array_reserve(&srv->pfds, &srv->cap_pfds, srv->n_conns + 2,
+			  sizeof(*srv->pfds)) < 0)
+		return -1;
+
+	srv->pfds[n++] = (struct pollfd){ .fd = srv->listen_fd,
+					  .events = POLLIN };
+	if (srv->event_fd >= 0)
+		srv->pfds[n++] = (struct pollfd){ .fd = srv->event_fd,
+						  .events = POLLIN };
+	*base = n;
+	for (i = 0; i < srv->n_conns; i++)
+		srv->pfds[n++] = (struct pollfd){ .fd = srv->conns[i].fd,
+						  .events = POLLIN };
+
+	return (int)n;
+}
+
+/* One round of poll and the work it found. */
+static int server_round(struct server *srv, struct error **err)
+{
+	size_t base, i, polled = srv->n_conns;
+	int n;
+
+	n = server_poll_set(srv, &base);
+	if (n < 0)
+		return error_set(err, ENOMEM, "poll set");
+	if (poll(srv->pfds, (nfds_t)n, server_timeout(srv)) < 0)
+		return errno == EINTR ? 0 : error_set(err, errno, "poll");
+
+	for (i = 0; i < polled; i++) {
+		if (srv->pfds[base + i].revents)
+			server_read(srv, &srv->conns[i], SERVER_BATCH);
+	}
+	if (srv->pfds[0].revents & POLLIN)
+		server_accept(srv);
+	if (base > 1 && srv->pfds[1].revents &&
+	    srv->on_event(srv, srv->event_data, err) < 0)
+		return -1;
+	server_compact(srv);
+
+	return 0;
+}
+
+int server_run(struct server *srv, struct error **err)
+{
+	size_t i;
+	int ret = 0;
+
+	while (!server_done(srv)) {
+		ret = server_round(srv, err);
+		if (ret < 0)
+			break;
+	}
+
+	/* Keep what the remaining processes managed to send. */
+	for (i = 0; i < srv->n_conns; i++) {
+		if (server_read(srv, &srv->conns[i], INT32_MAX))
+			continue;
+		log_info("process %d: still connected at the end",
+			 srv->conns[i].session.peer_pid);
+		srv->cut++;
+		server_hang_up(srv, &srv->conns[i]);
+	}
+	srv->n_conns = 0;
+
+	return ret < 0 ? error_wrap(err, "collector") : 0;
+}
+
+void server_close(struct server *srv)
+{
+	size_t i;
+
+	for (i = 0; i < srv->n_conns; i++)
+		server_hang_up(srv, &srv->conns[i]);
+	if (srv->listen_fd >= 0)
+		close(srv->listen_fd);
+	if (srv->path)
+		unlink(srv->path);
+	free(srv->path);
+	free(srv->conns);
+	free(srv->pfds);
+	free(srv->buf);
+	memset(srv, 0, sizeof(*srv));
+	srv->listen_fd = -1;
+	srv->event_fd = -1;
+}

@@ -1,0 +1,297 @@
+/*
+ * session.c - records of one connection into the model, see session.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "log.h"
+#include "session.h"
+#include "syscalls.h"
+#include "wire.h"
+
+void session_init(struct session *s, struct model *m, int peer_pid)
+{
+	memset(s, 0, sizeof(*s));
+	s->model = m;
+	s->peer_pid = peer_pid;
+}
+
+void session_free(struct session *s)
+{
+	free(s->modules);
+	free(s->sites);
+	s->modules = NULL;
+	s->sites = NULL;
+	s->n_modules = 0;
+	s->n_sites = 0;
+}
+
+/*
+ * Count a refused record; the first one of a connection is worth a
+ * warning, the others would only flood the terminal.
+ */
+static int session_reject(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int session_reject(struct session *s, const char *fmt, ...)
+{
+	char what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!s->rejected++)
+		log_warn("process %d: ignoring a record: %s "
+			 "(further ones are counted silently)",
+			 s->peer_pid, what);
+	else
+		log_debug("process %d: ignoring a record: %s", s->peer_pid,
+			  what);
+
+	return 0;
+}
+
+/* Look an id up in MAP; returns the model index + 1, or 0 when unknown. */
+static size_t session_lookup(const size_t *map, size_t n, uint32_t id)
+{
+	return id < n ? map[id] : 0;
+}
+
+/* Remember that connection id ID means model index INDEX. */
+static int session_bind(size_t **map, size_t *n, uint32_t id, size_t index)
+{
+	if (array_reserve(map, n, (size_t)id + 1, sizeof(**map)) < 0)
+		return -1;
+
+	(*map)[id] = index + 1;
+
+	return 0;
+}
+
+static int session_hello(struct session *s, const Syswho__Hello *h,
+			 struct error **err)
+{
+	struct model_process *p;
+	size_t idx;
+
+	if (h->version > 1)
+		return error_set(err, EPROTO, "wire version %u is not supported",
+				 h->version);
+	if (model_add_process(s->model, &idx, err) < 0)
+		return -1;
+
+	p = &s->model->procs[idx];
+	p->pid = h->pid;
+	p->ppid = h->ppid;
+	p->arch = h->arch ? h->arch : SYSCALLS_ARCH_X86_64;
+	p->start_ns = h->start_ns;
+	if (model_set_command(s->model, idx, h->exe ? h->exe : "",
+			      (const char *const *)h->argv, h->n_argv,
+			      err) < 0)
+		return -1;
+
+	s->hello = true;
+	s->process = idx;
+	log_debug("process %u (%s) says hello", h->pid, h->exe);
+
+	return 0;
+}
+
+/* Lowercase hex of a build-id; the caller frees it. */
+static char *session_hex(const ProtobufCBinaryData *b)
+{
+	char *hex = malloc(b->len * 2 + 1);
+	size_t i;
+
+	if (!hex)
+		return NULL;
+
+	for (i = 0; i < b->len; i++)
+		sprintf(hex + 2 * i, "%02x", b->data[i]);
+	hex[2 * b->len] = '\0';
+
+	return hex;
+}
+
+static int session_module(struct session *s, const Syswho__Module *mod,
+			  struct error **err)
+{
+	char *hex;
+	size_t idx;
+	int ret;
+
+	if (mod->id == 0 || mod->id > SESSION_MAX_ID)
+		return session_reject(s, "module id %u is out of range",
+				      mod->id);
+	if (session_lookup(s->modules, s->n_modules, mod->id))
+		return session_reject(s, "module id %u is defined twice",
+				      mod->id);
+
+	hex = session_hex(&mod->build_id);
+	if (!hex)
+		return error_set(err, ENOMEM, "module %s", mod->path);
+
+	ret = model_add_module(s->model, mod->path ? mod->path : "", hex,
+			       mod->runtime, &idx, err);
+	free(hex);
+	if (ret < 0)
+		return -1;
+
+	if (model_add_mapping(s->model, s->process, idx, mod->load_bias, mod->size,
+			      err) < 0 ||
+	    session_bind(&s->modules, &s->n_modules, mod->id, idx) < 0)
+		return error_set(err, ENOMEM, "module %s", mod->path);
+
+	return 0;
+}
+
+/* Map the stack of a Site record; returns 1 when it names an unknown module. */
+static int session_frames(struct session *s, const Syswho__Site *site,
+			  struct model_frame *frames)
+{
+	size_t i, idx;
+
+	for (i = 0; i < site->n_stack_modules; i++) {
+		frames[i].offset = site->stack_offsets[i];
+		frames[i].module = MODEL_NO_MODULE;
+		if (site->stack_modules[i] == 0)
+			continue;
+
+		idx = session_lookup(s->modules, s->n_modules,
+				     site->stack_modules[i]);
+		if (!idx)
+			return session_reject(s, "frame module id %u is unknown",
+					      site->stack_modules[i]) + 1;
+		frames[i].module = idx - 1;
+	}
+
+	return 0;
+}
+
+static int session_site(struct session *s, const Syswho__Site *site,
+			struct error **err)
+{
+	struct model_site key = { 0 };
+	size_t owner = 0, idx;
+	int ret;
+
+	if (site->id > SESSION_MAX_ID)
+		return session_reject(s, "site id %u is out of range", site->id);
+	if (session_lookup(s->sites, s->n_sites, site->id))
+		return session_reject(s, "site id %u is defined twice",
+				      site->id);
+	if (site->n_stack_modules != site->n_stack_offsets)
+		return session_reject(s, "site %u has a torn stack", site->id);
+	if (site->owner) {
+		owner = session_lookup(s->modules, s->n_modules, site->owner);
+		if (!owner)
+			return session_reject(s, "owner module id %u is unknown",
+					      site->owner);
+	}
+
+	key.process = s->process;
+	key.nr = site->nr;
+	key.arch = site->arch ? site->arch : s->model->procs[s->process].arch;
+	key.tid = site->tid;
+	key.owner = owner ? owner - 1 : MODEL_NO_MODULE;
+	key.owner_offset = site->owner_offset;
+	key.scope = site->scope ? site->scope : (char *)"";
+	key.n_frames = site->n_stack_modules;
+	key.frames = calloc(key.n_frames ? key.n_frames : 1,
+			    sizeof(*key.frames));
+	if (!key.frames)
+		return error_set(err, ENOMEM, "site %u", site->id);
+
+	/* A site rejected for an unknown frame module is no error. */
+	ret = session_frames(s, site, key.frames);
+	if (ret == 0)
+		ret = model_add_site(s->model, &key, &idx, err);
+	if (ret == 0 && session_bind(&s->sites, &s->n_sites, site->id, idx) < 0)
+		ret = error_set(err, ENOMEM, "site %u", site->id);
+	free(key.frames);
+
+	return ret < 0 ? -1 : 0;
+}
+
+static int session_counts(struct session *s, const Syswho__Counts *c)
+{
+	size_t i, idx;
+
+	if (c->n_sites != c->n_deltas)
+		return session_reject(s, "counts of %u sites are torn",
+				      (unsigned)c->n_sites);
+
+	for (i = 0; i < c->n_sites; i++) {
+		idx = session_lookup(s->sites, s->n_sites, c->sites[i]);
+		if (!idx) {
+			session_reject(s, "counts name unknown site id %u",
+				       c->sites[i]);
+			continue;
+		}
+		s->model->sites[idx - 1].count += c->deltas[i];
+	}
+
+	return 0;
+}
+
+int session_feed(struct session *s, const Syswho__Record *rec,
+		 struct error **err)
+{
+	struct model_process *p;
+
+	if (rec->kind_case == SYSWHO__RECORD__KIND_HELLO) {
+		if (s->hello)
+			return error_set(err, EPROTO, "a second Hello");
+		return session_hello(s, rec->hello, err);
+	}
+	if (!s->hello)
+		return error_set(err, EPROTO, "a record before Hello");
+
+	p = &s->model->procs[s->process];
+	switch (rec->kind_case) {
+	case SYSWHO__RECORD__KIND_MODULE:
+		return session_module(s, rec->module, err);
+	case SYSWHO__RECORD__KIND_SITE:
+		return session_site(s, rec->site, err);
+	case SYSWHO__RECORD__KIND_COUNTS:
+		return session_counts(s, rec->counts);
+	case SYSWHO__RECORD__KIND_LOST:
+		/* Totals are cumulative; a late packet must not lower them. */
+		if (rec->lost->records > p->lost_records)
+			p->lost_records = rec->lost->records;
+		if (rec->lost->calls > p->lost_calls)
+			p->lost_calls = rec->lost->calls;
+		return 0;
+	case SYSWHO__RECORD__KIND_EXIT:
+		p->execed = rec->exit->exec;
+		p->exited = !rec->exit->exec;
+		p->exit_code = rec->exit->exec ? 0 : rec->exit->code;
+		return 0;
+	default:
+		return error_set(err, EPROTO, "record of unknown kind %d",
+				 (int)rec->kind_case);
+	}
+}
+
+static int session_feed_cb(const Syswho__Record *rec, void *data,
+			   struct error **err)
+{
+	return session_feed(data, rec, err);
+}
+
+int session_feed_packet(struct session *s, const uint8_t *buf, size_t len,
+			struct error **err)
+{
+	return wire_decode(buf, len, session_feed_cb, s, err) < 0 ? -1 : 0;
+}
+
+void session_end(struct session *s, uint64_t end_ns)
+{
+	if (s->hello && !s->model->procs[s->process].end_ns)
+		s->model->procs[s->process].end_ns = end_ns;
+}
