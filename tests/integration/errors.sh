@@ -1,0 +1,60 @@
+#!/bin/bash
+# errors.sh - the CLI fails cleanly: a clear message naming what failed,
+# a non-zero status, and no half-written profile.
+. "$(dirname "$0")/lib.sh"
+
+sw_need_syswho
+
+# expect_error NAME PATTERN CMD...: CMD exits non-zero, writes nothing to
+# stdout and one stderr line matching PATTERN (an extended regex). With
+# SW_ANY_LINES=1, stderr may hold more lines (a usage text).
+expect_error() {
+	local name=$1 pattern=$2 rc=0
+
+	shift 2
+	"$@" >"$SW_TMP/$name.out" 2>"$SW_TMP/$name.err" </dev/null || rc=$?
+	[[ $rc != 0 ]] || sw_fail "$name: $* exited 0"
+	[[ $rc -lt 128 ]] || sw_fail "$name: $* died by signal $((rc - 128))"
+	[[ ! -s "$SW_TMP/$name.out" ]] ||
+		sw_fail "$name: wrote to stdout: $(head -n 3 "$SW_TMP/$name.out")"
+	if [[ ${SW_ANY_LINES:-0} == 0 ]]; then
+		sw_assert_eq "$(wc -l <"$SW_TMP/$name.err")" 1 \
+			"$name: lines on stderr ($(head -c 300 "$SW_TMP/$name.err"))"
+	fi
+	grep -Eq "$pattern" "$SW_TMP/$name.err" ||
+		sw_fail "$name: stderr '$(cat "$SW_TMP/$name.err")' does not match /$pattern/"
+}
+
+# A program that cannot be started: no profile is left behind.
+expect_error nonexistent '/nonexistent' \
+	"$TEST_SYSWHO" run -o "$SW_TMP/none.db" -- /nonexistent
+[[ ! -e "$SW_TMP/none.db" ]] || sw_fail "a failed run left none.db behind"
+
+# A good profile to query.
+sw_traced good "$(sw_prog exit-status)" 0
+sw_expect_rc good 0
+
+expect_error which-unknown 'nosuchcall' \
+	"$TEST_SYSWHO" which nosuchcall "$SW_TMP/good.db"
+expect_error which-unknown-json 'nosuchcall' \
+	"$TEST_SYSWHO" which --format json nosuchcall "$SW_TMP/good.db"
+
+# Files that are not profiles, each rejected in one line naming the file.
+echo "just some text" >"$SW_TMP/text.db"
+expect_error report-text 'text\.db' "$TEST_SYSWHO" report "$SW_TMP/text.db"
+sqlite3 "$SW_TMP/other.db" <<'SQL'
+CREATE TABLE meta(key, value);
+INSERT INTO meta VALUES ('format', 'something-else');
+SQL
+expect_error report-other 'other\.db' "$TEST_SYSWHO" report "$SW_TMP/other.db"
+expect_error report-missing 'missing\.db' \
+	"$TEST_SYSWHO" report "$SW_TMP/missing.db"
+[[ ! -e "$SW_TMP/missing.db" ]] || sw_fail "report created missing.db"
+expect_error which-text 'text\.db' \
+	"$TEST_SYSWHO" which getpid "$SW_TMP/text.db"
+
+SW_ANY_LINES=1 expect_error bad-format 'yaml' \
+	"$TEST_SYSWHO" report --format yaml "$SW_TMP/good.db"
+SW_ANY_LINES=1 expect_error no-command '.' "$TEST_SYSWHO" run -o "$SW_TMP/empty.db" --
+[[ ! -e "$SW_TMP/empty.db" ]] || sw_fail "a run without command left empty.db"
+echo "pass: errors are clear, one line, non-zero"

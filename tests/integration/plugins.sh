@@ -1,0 +1,82 @@
+#!/bin/bash
+# plugins.sh - plugins loaded with dlopen after start-up are each named as
+# the owner of exactly their own syscalls; the host owns its own calls and
+# the loading work; a scope marks the calls made inside it.
+. "$(dirname "$0")/lib.sh"
+
+host=$(realpath -e "$(sw_prog plugin-host)")
+eventfd=$(sw_plugin plugin_eventfd.so)
+ctor=$(sw_plugin plugin_ctor.so)
+thread=$(sw_plugin plugin_thread.so)
+scope=$(sw_plugin plugin_scope.so)
+cmd=("$host" --exit 3 "$eventfd" "$ctor" "$thread" "$scope")
+
+sw_native native "${cmd[@]}"
+sw_expect_rc native 3
+
+sw_need_syswho
+sw_traced traced "${cmd[@]}"
+sw_expect_rc traced 3
+sw_assert_file_eq "$SW_TMP/traced.out" "$SW_TMP/native.out" \
+	"plugin-host stdout under syswho"
+sw_report traced
+
+# The process: one, with the status it exited with.
+sw_assert_eq "$(sw_jq traced '.processes | length')" 1 "processes"
+sw_assert_eq "$(sw_jq traced '.processes[0].exe')" "$host" "process exe"
+sw_assert_eq "$(sw_jq traced '.processes[0].exit_code')" 3 "exit_code"
+
+# Each plugin owns exactly its own calls.
+sw_assert_owners traced eventfd2 "$eventfd"
+sw_assert_owners traced getpriority "$eventfd"
+sw_assert_owners traced timerfd_create "$ctor"
+sw_assert_owners traced memfd_create "$ctor"
+sw_assert_owners traced flock "$ctor"
+sw_assert_owners traced inotify_init1 "$thread"
+sw_assert_owners traced sysinfo "$host"
+
+# getrusage: the plugin's inside the scope, the host's after it.
+sw_assert_owners traced getrusage "$scope" "$host"
+sw_which traced getrusage
+sw_assert_eq "$(jq -r --arg p "$scope" \
+	'[.owners[] | select(.path == $p) | .scope] | unique | join(",")' \
+	"$SW_TMP/traced.which")" lua-tool "scope of the plugin's getrusage"
+sw_assert_eq "$(jq -r --arg p "$host" \
+	'[.owners[] | select(.path == $p) | .scope] | unique | join(",")' \
+	"$SW_TMP/traced.which")" "" "scope of the host's getrusage"
+sw_assert_eq "$(sw_jq traced \
+	'[.scopes[] | select(.name == "lua-tool") | .syscalls[].name] | join(",")')" \
+	getrusage "syscalls in scope lua-tool"
+sw_assert_eq "$(sw_jq traced --arg p "$scope" \
+	'[.scopes[] | select(.name == "lua-tool") | .syscalls[].owners[]] | unique | join(",")')" \
+	"$scope" "owners in scope lua-tool"
+
+# dlopen's own work (open the file, map it) is the host's doing.
+sw_assert_owned_by traced openat "$host"
+sw_assert_owned_by traced mmap "$host"
+for p in "$eventfd" "$ctor" "$thread" "$scope"; do
+	sw_assert_not_owned_by traced openat "$p"
+done
+for p in "$eventfd" "$ctor" "$scope"; do
+	sw_assert_not_owned_by traced mmap "$p"
+done
+
+# The modules: the plugins and the host are not runtime, libc is, and
+# the build-ids are those readelf reads from the files.
+for p in "$host" "$eventfd" "$ctor" "$thread" "$scope"; do
+	sw_assert_eq "$(sw_jq traced --arg p "$p" \
+		'[.libraries[] | select(.path == $p) | .runtime] | unique | join(",")')" \
+		false "runtime flag of $p"
+	sw_assert_eq "$(sw_jq traced --arg p "$p" \
+		'[.libraries[] | select(.path == $p) | .build_id] | unique | join(",")')" \
+		"$(sw_build_id "$p")" "build_id of $p"
+done
+libc=$(sw_jq traced '[.libraries[] | select(.path | test("/libc\\.so")) | .runtime] | unique | join(",")')
+[[ -z "$libc" || "$libc" == true ]] ||
+	sw_fail "libc must be a runtime module, runtime=[$libc]"
+
+# The report counts what the plugin really did: one eventfd2.
+sw_assert_eq "$(sw_jq traced --arg p "$eventfd" \
+	'[.libraries[] | select(.path == $p) | .syscalls[] | select(.name == "eventfd2") | .count] | add')" \
+	1 "eventfd2 count"
+echo "pass: every plugin owns exactly its own syscalls"
