@@ -190,3 +190,18 @@ sw_sql() {
 sw_build_id() {
 	readelf -n "$1" | awk '/Build ID:/ { print $3 }'
 }
+
+# sw_assert_other_thread NAME SYSCALL: every site of SYSCALL was first
+# reached by a thread other than its process's main thread.
+sw_assert_other_thread() {
+	local rows
+
+	rows=$(sw_sql "$1" "SELECT s.tid || ' ' || p.pid FROM site s
+		JOIN process p ON p.id = s.process WHERE s.name = '$2';")
+	[[ -n "$rows" ]] || sw_fail "no site of $2 in the profile"
+	while read -r tid pid; do
+		[[ "$tid" != "$pid" && "$tid" -gt 0 ]] ||
+			sw_fail "$2 was recorded for thread $tid of process $pid," \
+				"expected another thread"
+	done <<<"$rows"
+}

@@ -33,6 +33,7 @@ sw_assert_owners traced timerfd_create "$ctor"
 sw_assert_owners traced memfd_create "$ctor"
 sw_assert_owners traced flock "$ctor"
 sw_assert_owners traced inotify_init1 "$thread"
+sw_assert_other_thread traced inotify_init1
 sw_assert_owners traced sysinfo "$host"
 
 # getrusage: the plugin's inside the scope, the host's after it.

@@ -1,22 +1,24 @@
 #!/bin/bash
 # traced.sh [--only-owner CALL]... [--owned-by CALL]... [--procs N|any]
-#           [--child EXE:CODE] PROG ARG...
+#           [--child EXE:CODE] [--other-thread CALL]... PROG ARG...
 #
 # Run a test program natively, then under "syswho run". Both must pass
 # (exit 0) with the same stdout; the profile's root process (the one whose
 # parent is not in the profile) must be the program and have exited 0; the
 # program must own CALL alone (--only-owner) or among others (--owned-by);
 # the profile holds N processes (--procs, default 1), among them a child
-# of the root running EXE (a file name) that exited CODE (--child).
+# of the root running EXE (a file name) that exited CODE (--child); CALL
+# was made by a thread other than the main one (--other-thread).
 . "$(dirname "$0")/lib.sh"
 
-only=() among=() procs=1 child=
+only=() among=() threads=() procs=1 child=
 while [[ $# -gt 0 && $1 == --* ]]; do
 	case $1 in
 	--only-owner) only+=("$2"); shift 2 ;;
 	--owned-by) among+=("$2"); shift 2 ;;
 	--procs) procs=$2; shift 2 ;;
 	--child) child=$2; shift 2 ;;
+	--other-thread) threads+=("$2"); shift 2 ;;
 	*) sw_fail "traced.sh: unknown option $1" ;;
 	esac
 done
@@ -58,5 +60,8 @@ for call in "${only[@]}"; do
 done
 for call in "${among[@]}"; do
 	sw_assert_owned_by traced "$call" "$prog"
+done
+for call in "${threads[@]}"; do
+	sw_assert_other_thread traced "$call"
 done
 echo "pass: $(basename "$prog") $* under syswho"

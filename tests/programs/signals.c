@@ -7,6 +7,8 @@
  *	signals eintr      the same without SA_RESTART: read fails with EINTR
  *	signals nanosleep  nanosleep fails with EINTR and the time left, with
  *	                   and without SA_RESTART
+ *	signals altstack   a handler on a SIGSTKSZ alternate stack makes
+ *	                   syscalls, whose traps then run on that small stack
  *
  * A tracer that re-issues the call from inside its own signal handler can
  * make such calls uninterruptible, or restart what should fail.
@@ -16,6 +18,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -124,6 +127,44 @@ static void sig_nanosleep_with(int flags, const char *label)
 	printf("nanosleep %s: EINTR, time left reported\n", label);
 }
 
+static char *alt_base;
+static size_t alt_size;
+static volatile sig_atomic_t alt_on_stack;
+static volatile sig_atomic_t alt_calls_ok;
+
+static void sig_on_altstack(int sig)
+{
+	char here;
+	int fds[2];
+	char c = 0;
+
+	alt_on_stack = &here >= alt_base && &here < alt_base + alt_size;
+	if (pipe(fds) < 0)
+		return;
+	alt_calls_ok = write(fds[1], "a", 1) == 1 && read(fds[0], &c, 1) == 1 &&
+		       c == 'a' && getppid() > 0;
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void sig_altstack(void)
+{
+	stack_t ss = { 0 };
+
+	alt_size = SIGSTKSZ;
+	alt_base = malloc(alt_size);
+	CHECK(alt_base, "malloc: %m");
+	ss.ss_sp = alt_base;
+	ss.ss_size = alt_size;
+	CHECK_OK(sigaltstack(&ss, NULL));
+	tu_handle(SIGUSR1, sig_on_altstack, SA_ONSTACK);
+
+	CHECK(raise(SIGUSR1) == 0, "raise: %m");
+	CHECK(alt_on_stack, "the handler did not run on the alternate stack");
+	CHECK(alt_calls_ok, "syscalls on the alternate stack failed");
+	printf("altstack: handler made syscalls on a SIGSTKSZ stack\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = tu_mode(argc, argv, "restart");
@@ -132,6 +173,8 @@ int main(int argc, char **argv)
 		sig_restart();
 	} else if (!strcmp(mode, "eintr")) {
 		sig_eintr();
+	} else if (!strcmp(mode, "altstack")) {
+		sig_altstack();
 	} else if (!strcmp(mode, "nanosleep")) {
 		sig_nanosleep_with(0, "without SA_RESTART");
 		sig_nanosleep_with(SA_RESTART, "with SA_RESTART");
