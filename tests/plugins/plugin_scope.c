@@ -15,7 +15,8 @@ int plugin_run(void)
 	struct rusage usage;
 	int ret;
 
-	/* Only getrusage runs inside the scope: the scope must hold it alone. */
+	/* Only getrusage runs inside the scope: the scope must hold it alone.
+	 */
 	syswho_scope_enter("lua-tool");
 	ret = getrusage(RUSAGE_SELF, &usage);
 	syswho_scope_leave();

@@ -181,7 +181,7 @@ static void ba_take_usr2(const char *name)
  */
 static void ba_woken(const char *name, int (*wait)(const sigset_t *tmp))
 {
-	struct ba_kick k = { .target = pthread_self() };
+	struct ba_kick k = {.target = pthread_self()};
 	sigset_t tmp, old;
 	pthread_t kicker;
 	int ret, err;
@@ -215,7 +215,7 @@ static int ba_sigsuspend(const sigset_t *tmp)
 
 static int ba_ppoll(const sigset_t *tmp)
 {
-	struct pollfd pfd = { .fd = ba_fds[0], .events = POLLIN };
+	struct pollfd pfd = {.fd = ba_fds[0], .events = POLLIN};
 
 	return ppoll(&pfd, 1, NULL, tmp);
 }
@@ -232,7 +232,7 @@ static int ba_pselect(const sigset_t *tmp)
 
 static int ba_epoll_pwait(const sigset_t *tmp)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	int ret;
 

@@ -67,7 +67,7 @@ static void fk_vfork(void)
 static void fk_spawn(void)
 {
 	char self[PATH_MAX], path[PATH_MAX + 16];
-	char *args[] = { "exit-status", "9", NULL };
+	char *args[] = {"exit-status", "9", NULL};
 	ssize_t n;
 	pid_t pid;
 	int err;

@@ -118,7 +118,7 @@ static void own_ignore(void)
 
 static void own_signals(void)
 {
-	union sigval val = { .sival_int = 77 };
+	union sigval val = {.sival_int = 77};
 	int before;
 
 	own_install();
@@ -151,16 +151,16 @@ static void own_signals(void)
 static void own_filter(void)
 {
 	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sched_rr_get_interval,
-			 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP | OWN_TRAP_DATA),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		     offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sched_rr_get_interval, 0,
+		     1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP | OWN_TRAP_DATA),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = {
-		.len = sizeof(code) / sizeof(code[0]),
-		.filter = code,
+	    .len = sizeof(code) / sizeof(code[0]),
+	    .filter = code,
 	};
 
 	CHECK_OK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
@@ -185,8 +185,8 @@ static void own_seccomp(void)
 	      seen_count - before);
 	CHECK(seen_code == SYS_SECCOMP, "si_code %d, want SYS_SECCOMP",
 	      seen_code);
-	CHECK(seen_errno == OWN_TRAP_DATA, "si_errno %#x, want %#x",
-	      seen_errno, OWN_TRAP_DATA);
+	CHECK(seen_errno == OWN_TRAP_DATA, "si_errno %#x, want %#x", seen_errno,
+	      OWN_TRAP_DATA);
 	CHECK(seen_syscall == SYS_sched_rr_get_interval, "si_syscall %d",
 	      seen_syscall);
 	printf("own filter: trapped call emulated\n");

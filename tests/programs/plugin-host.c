@@ -29,7 +29,8 @@ struct host_opts {
 
 static void host_usage(void)
 {
-	fprintf(stderr, "usage: plugin-host [--exit N] [--dlclose] PLUGIN...\n");
+	fprintf(stderr,
+		"usage: plugin-host [--exit N] [--dlclose] PLUGIN...\n");
 	exit(2);
 }
 

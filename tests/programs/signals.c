@@ -38,7 +38,7 @@ static void sig_alarm(int sig)
 static void sig_arm(long ms)
 {
 	struct itimerval it = {
-		.it_value = { ms / 1000, (ms % 1000) * 1000 },
+	    .it_value = {ms / 1000, (ms % 1000) * 1000},
 	};
 
 	CHECK_OK(setitimer(ITIMER_REAL, &it, NULL));
@@ -109,7 +109,7 @@ static void sig_eintr(void)
 /* nanosleep is never restarted after a handler, SA_RESTART or not. */
 static void sig_nanosleep_with(int flags, const char *label)
 {
-	struct timespec req = { 5, 0 }, rem = { 0, 0 };
+	struct timespec req = {5, 0}, rem = {0, 0};
 	int ret;
 
 	alarm_count = 0;
@@ -118,12 +118,10 @@ static void sig_nanosleep_with(int flags, const char *label)
 	ret = nanosleep(&req, &rem);
 	CHECK(ret == -1 && errno == EINTR, "%s: nanosleep returned %d (%m)",
 	      label, ret);
-	CHECK(alarm_count == 1, "%s: SIGALRM ran %d times", label,
-	      alarm_count);
+	CHECK(alarm_count == 1, "%s: SIGALRM ran %d times", label, alarm_count);
 	/* Interrupted after 0.1 s: between 3 and 5 s must be left. */
-	CHECK(rem.tv_sec >= 3 && rem.tv_sec < 5,
-	      "%s: %ld.%09ld s left of 5 s", label, (long)rem.tv_sec,
-	      rem.tv_nsec);
+	CHECK(rem.tv_sec >= 3 && rem.tv_sec < 5, "%s: %ld.%09ld s left of 5 s",
+	      label, (long)rem.tv_sec, rem.tv_nsec);
 	printf("nanosleep %s: EINTR, time left reported\n", label);
 }
 
@@ -149,7 +147,7 @@ static void sig_on_altstack(int sig)
 
 static void sig_altstack(void)
 {
-	stack_t ss = { 0 };
+	stack_t ss = {0};
 
 	alt_size = SIGSTKSZ;
 	alt_base = malloc(alt_size);

@@ -57,10 +57,10 @@ bool tu_mask_equal(const sigset_t *got, const sigset_t *want, char *why,
 		int w = sigismember(want, sig);
 
 		if (g != w) {
-			snprintf(why, len, "signal %d (%s) is %s but should %s",
-				 sig, sigabbrev_np(sig) ? sigabbrev_np(sig) : "RT",
-				 g ? "blocked" : "not blocked",
-				 w ? "be" : "not be");
+			snprintf(
+			    why, len, "signal %d (%s) is %s but should %s", sig,
+			    sigabbrev_np(sig) ? sigabbrev_np(sig) : "RT",
+			    g ? "blocked" : "not blocked", w ? "be" : "not be");
 			return false;
 		}
 	}
@@ -80,7 +80,7 @@ void tu_check_mask(const char *what, const sigset_t *want)
 
 void tu_sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;

@@ -13,28 +13,27 @@
 
 /* Print "FAIL: <where>: <message>" to stderr and exit 1. */
 void tu_fail(const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
+    __attribute__((format(printf, 2, 3), noreturn));
 
-#define CHECK(cond, ...)                                  \
-	do {                                              \
-		if (!(cond))                              \
-			tu_fail(__func__, __VA_ARGS__);   \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			tu_fail(__func__, __VA_ARGS__);                        \
 	} while (0)
 
 /* Check that a libc call returned 0 or more; report errno otherwise. */
-#define CHECK_OK(expr)                                                \
-	do {                                                          \
-		if ((expr) < 0)                                       \
-			tu_fail(__func__, "%s: %m", #expr);           \
+#define CHECK_OK(expr)                                                         \
+	do {                                                                   \
+		if ((expr) < 0)                                                \
+			tu_fail(__func__, "%s: %m", #expr);                    \
 	} while (0)
 
 /* Check a pthread call, which returns an error number instead of -1. */
-#define CHECK_PT(expr)                                                \
-	do {                                                          \
-		int tu_err_ = (expr);                                 \
-		if (tu_err_ != 0)                                     \
-			tu_fail(__func__, "%s: %s", #expr,            \
-				strerror(tu_err_));                   \
+#define CHECK_PT(expr)                                                         \
+	do {                                                                   \
+		int tu_err_ = (expr);                                          \
+		if (tu_err_ != 0)                                              \
+			tu_fail(__func__, "%s: %s", #expr, strerror(tu_err_)); \
 	} while (0)
 
 /*

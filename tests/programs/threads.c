@@ -24,7 +24,7 @@
 #include "testutil.h"
 
 #define TH_THREADS 8
-#define TH_ROUNDS 200
+#define TH_ROUNDS  200
 
 static pthread_barrier_t th_start;
 
@@ -44,8 +44,8 @@ static void *th_worker(void *arg)
 		      "thread %ld: write: %m", index);
 		CHECK(read(fds[0], &got, sizeof(got)) == sizeof(got),
 		      "thread %ld: read: %m", index);
-		CHECK(got == want, "thread %ld: read %ld, want %ld", index,
-		      got, want);
+		CHECK(got == want, "thread %ld: read %ld, want %ld", index, got,
+		      want);
 	}
 	close(fds[0]);
 	close(fds[1]);
@@ -119,8 +119,8 @@ static void th_clone(void)
 }
 
 #define TH_MALLOC_THREADS 4
-#define TH_MALLOC_ROUNDS 3000
-#define TH_MALLOC_SLOTS 64
+#define TH_MALLOC_ROUNDS  3000
+#define TH_MALLOC_SLOTS	  64
 
 /* Sizes from 16 bytes to 512 KiB, so both brk and mmap paths run. */
 static size_t th_size(unsigned int *seed)
@@ -133,15 +133,15 @@ static size_t th_size(unsigned int *seed)
 static void *th_mallocer(void *arg)
 {
 	unsigned int seed = (unsigned int)(intptr_t)arg;
-	unsigned char *slot[TH_MALLOC_SLOTS] = { NULL };
-	size_t len[TH_MALLOC_SLOTS] = { 0 };
+	unsigned char *slot[TH_MALLOC_SLOTS] = {NULL};
+	size_t len[TH_MALLOC_SLOTS] = {0};
 	int round, i;
 
 	for (round = 0; round < TH_MALLOC_ROUNDS; round++) {
 		i = rand_r(&seed) % TH_MALLOC_SLOTS;
 		if (slot[i]) {
 			CHECK(slot[i][0] == (unsigned char)i &&
-			      slot[i][len[i] - 1] == (unsigned char)i,
+				  slot[i][len[i] - 1] == (unsigned char)i,
 			      "block %d was overwritten", i);
 			free(slot[i]);
 		}
