@@ -1,0 +1,146 @@
+/*
+ * The per-thread aggregation table: open addressing, linear probing.
+ */
+#include "aggregate.h"
+
+#include <string.h>
+
+#define AGG_MAX_PROBE 64
+#define AGG_MAX_FILL  (AGG_SLOTS * 7 / 8)
+
+static uint64_t agg_mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdULL;
+}
+
+uint64_t agg_hash(uint32_t arch, uint32_t nr, uint32_t scope,
+		  const uintptr_t *pcs, int n)
+{
+	uint64_t h = agg_mix(0xcbf29ce484222325ULL,
+			     ((uint64_t)arch << 32) | nr);
+	int i;
+
+	h = agg_mix(h, scope);
+	for (i = 0; i < n; i++)
+		h = agg_mix(h, pcs[i]);
+	h ^= h >> 33;
+
+	return h ? h : 1;
+}
+
+struct agg_entry *agg_find(struct agg_table *t, uint64_t hash)
+{
+	uint32_t i = (uint32_t)hash & (AGG_SLOTS - 1);
+	int probe;
+
+	for (probe = 0; probe < AGG_MAX_PROBE; probe++) {
+		struct agg_entry *e = &t->slots[i];
+
+		if (e->hash == hash)
+			return e;
+		if (e->hash == 0)
+			return NULL;
+		i = (i + 1) & (AGG_SLOTS - 1);
+	}
+
+	return NULL;
+}
+
+struct agg_entry *agg_insert(struct agg_table *t, uint64_t hash, uint32_t nr)
+{
+	uint32_t i = (uint32_t)hash & (AGG_SLOTS - 1);
+	int probe;
+
+	if (t->used >= AGG_MAX_FILL)
+		return NULL;
+	for (probe = 0; probe < AGG_MAX_PROBE; probe++) {
+		struct agg_entry *e = &t->slots[i];
+
+		if (e->hash == 0) {
+			e->nr = nr;
+			e->count = 0;
+			e->sent = 0;
+			e->site_sent = 0;
+			/* Publish last: a flusher skips half-made entries. */
+			__atomic_store_n(&e->hash, hash, __ATOMIC_RELEASE);
+			t->used++;
+			return e;
+		}
+		i = (i + 1) & (AGG_SLOTS - 1);
+	}
+
+	return NULL;
+}
+
+void agg_count(struct agg_entry *e)
+{
+	__atomic_store_n(&e->count, e->count + 1, __ATOMIC_RELAXED);
+}
+
+int agg_collect(struct agg_table *t, uint32_t *cursor, uint32_t *sites,
+		uint64_t *deltas, int max)
+{
+	int n = 0;
+
+	for (; *cursor < AGG_SLOTS && n < max; (*cursor)++) {
+		struct agg_entry *e = &t->slots[*cursor];
+		uint64_t count;
+
+		if (!__atomic_load_n(&e->hash, __ATOMIC_ACQUIRE) ||
+		    !__atomic_load_n(&e->site_sent, __ATOMIC_ACQUIRE))
+			continue;
+		count = __atomic_load_n(&e->count, __ATOMIC_RELAXED);
+		if (count == e->sent)
+			continue;
+		sites[n] = e->site;
+		deltas[n] = count - e->sent;
+		e->sent = count;
+		n++;
+	}
+
+	return n;
+}
+
+void agg_uncollect(struct agg_table *t, const uint32_t *sites,
+		   const uint64_t *deltas, int n)
+{
+	uint32_t i;
+	int k = 0;
+
+	/* Entries are few per flush; find each by its site id. */
+	for (i = 0; i < AGG_SLOTS && k < n; i++) {
+		struct agg_entry *e = &t->slots[i];
+		int j;
+
+		for (j = 0; j < n; j++)
+			if (e->hash && e->site == sites[j]) {
+				e->sent -= deltas[j];
+				k++;
+				break;
+			}
+	}
+}
+
+void agg_reset(struct agg_table *t)
+{
+	uint32_t i;
+
+	/* Clear only what was used: untouched pages stay unallocated. */
+	for (i = 0; i < AGG_SLOTS; i++)
+		if (t->slots[i].hash)
+			memset(&t->slots[i], 0, sizeof(t->slots[i]));
+	t->used = 0;
+	t->flushing = 0;
+	t->dropped = 0;
+}
+
+bool agg_try_lock(struct agg_table *t)
+{
+	return !__atomic_exchange_n(&t->flushing, 1, __ATOMIC_ACQUIRE);
+}
+
+void agg_unlock(struct agg_table *t)
+{
+	__atomic_store_n(&t->flushing, 0, __ATOMIC_RELEASE);
+}

@@ -1,0 +1,71 @@
+/*
+ * Per-thread aggregation of calls by stack.
+ *
+ * Each thread counts its calls in its own table, keyed by a hash of the
+ * ABI, syscall, scope and whole stack, so the hot path is one hash and one
+ * probe, with no atomic read-modify-write and no lock. Only the owning
+ * thread inserts and counts; a flush (by the thread itself, or by another
+ * thread at exit_group) reads counts and advances what was sent, under
+ * the table's flush flag.
+ */
+#ifndef SYSWHO_AGGREGATE_H
+#define SYSWHO_AGGREGATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define AGG_SLOTS 2048 /* a power of two */
+
+struct agg_entry {
+	uint64_t hash; /* 0: empty */
+	uint64_t count;	 /* atomic store by the owning thread */
+	uint64_t sent;	 /* advanced by the flusher */
+	uint32_t nr;
+	uint32_t site;	       /* process-wide site id */
+	uint32_t site_sent;    /* the Site record reached the collector */
+	uint32_t pad;
+};
+
+struct agg_table {
+	uint32_t used;
+	int flushing; /* atomic try-lock of the flusher */
+	uint64_t dropped; /* calls not counted: the table was full */
+	struct agg_entry slots[AGG_SLOTS];
+};
+
+/* A hash of everything that tells two call paths apart; never 0. */
+uint64_t agg_hash(uint32_t arch, uint32_t nr, uint32_t scope,
+		  const uintptr_t *pcs, int n);
+
+/* The entry for HASH, or NULL. */
+struct agg_entry *agg_find(struct agg_table *t, uint64_t hash);
+
+/*
+ * Claim an empty entry for HASH. Returns NULL when the table is too full
+ * to keep probing short (the caller counts the call as dropped).
+ */
+struct agg_entry *agg_insert(struct agg_table *t, uint64_t hash, uint32_t nr);
+
+/* Count one more call. */
+void agg_count(struct agg_entry *e);
+
+/*
+ * Collect up to MAX (site, delta) pairs of entries whose Site was sent and
+ * that counted calls since the last collect, starting at slot *CURSOR;
+ * the deltas are marked sent. Returns the number collected; *CURSOR is
+ * AGG_SLOTS when the table has been walked.
+ */
+int agg_collect(struct agg_table *t, uint32_t *cursor, uint32_t *sites,
+		uint64_t *deltas, int max);
+
+/* Undo a collect whose deltas could not be delivered. */
+void agg_uncollect(struct agg_table *t, const uint32_t *sites,
+		   const uint64_t *deltas, int n);
+
+/* Forget everything (a forked child starts afresh). */
+void agg_reset(struct agg_table *t);
+
+bool agg_try_lock(struct agg_table *t);
+void agg_unlock(struct agg_table *t);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * Encoding records for the collector: length-delimited protobuf-c
+ * messages packed into a caller's buffer, with no allocation.
+ */
+#ifndef SYSWHO_ENCODE_H
+#define SYSWHO_ENCODE_H
+
+#include "modmap.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct encode_site {
+	uint32_t id, nr, arch, owner, tid;
+	uint64_t owner_offset;
+	const char *scope;
+	const uint32_t *modules; /* per frame; 0 for an address in none */
+	const uint64_t *offsets;
+	int depth;
+};
+
+/*
+ * Each encoder appends one record to BUF (of CAP bytes) at *LEN and
+ * advances *LEN. Returns 0, or -1 when the record does not fit (BUF and
+ * *LEN are then unchanged).
+ */
+int encode_hello(uint8_t *buf, size_t cap, size_t *len, uint32_t pid,
+		 uint32_t ppid, const char *exe, char *const *argv, int argc,
+		 uint64_t start_ns, uint32_t arch);
+int encode_module(uint8_t *buf, size_t cap, size_t *len,
+		  const struct module *m);
+int encode_site(uint8_t *buf, size_t cap, size_t *len,
+		const struct encode_site *site);
+int encode_counts(uint8_t *buf, size_t cap, size_t *len,
+		  const uint32_t *sites, const uint64_t *deltas, int n);
+int encode_lost(uint8_t *buf, size_t cap, size_t *len, uint64_t records,
+		uint64_t calls);
+int encode_exit(uint8_t *buf, size_t cap, size_t *len, int code, int exec);
+
+#endif

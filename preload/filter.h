@@ -1,0 +1,30 @@
+/*
+ * The seccomp filter: classic BPF written by hand, because the decision
+ * depends on the instruction pointer, which libseccomp cannot compare.
+ */
+#ifndef SYSWHO_FILTER_H
+#define SYSWHO_FILTER_H
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* SECCOMP_RET_DATA of syswho's traps, to tell them from other filters'. */
+#define FILTER_TRAP_DATA 0x5157
+
+#define FILTER_MAX_INSNS 32
+
+/*
+ * Build the filter that allows calls made from [gate, gate + size) and
+ * rt_sigreturn, and traps every other call of the x86_64 and i386 ABIs.
+ * Anything else (an unknown architecture) kills the process, since no
+ * handler could decode it. Returns the number of instructions written to
+ * PROG (at most FILTER_MAX_INSNS) or -EINVAL for a gate range the filter
+ * cannot express.
+ */
+int filter_build(struct sock_filter *prog, uintptr_t gate, size_t size);
+
+/* Install PROG on every thread of the process (TSYNC). 0 or -errno. */
+int filter_install(struct sock_filter *prog, unsigned short len);
+
+#endif

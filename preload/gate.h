@@ -1,0 +1,67 @@
+/*
+ * The gate: a fixed code page from which syswho's own syscalls (and the
+ * program's, once the handler has looked at them) are let through by the
+ * filter, and a data page beside it.
+ */
+#ifndef SYSWHO_GATE_H
+#define SYSWHO_GATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GATE_DEFAULT_ADDR 0x100000000000UL
+#define GATE_CODE_SIZE	  4096UL
+#define GATE_SIZE	  (2 * GATE_CODE_SIZE)
+
+/* Size of the frame the pass-through stubs pop, and of its scratch part. */
+#define GATE_FRAME_REGS	   6
+#define GATE_FRAME_SCRATCH 64
+#define GATE_RED_ZONE	   128
+#define GATE_FRAME_SIZE                                                       \
+	(GATE_FRAME_REGS * 8 + 8 + GATE_FRAME_SCRATCH + GATE_RED_ZONE)
+
+/* The data page: per process, so a forked child sees only its own. */
+struct gate_data {
+	volatile uint32_t child_of_fork; /* set by the stubs in a new child */
+};
+
+/* The stubs a trapped call can be sent through. */
+enum gate_stub {
+	GATE_PASS,
+	GATE_PASS_INT80,
+	GATE_FORK,
+	GATE_CLONE_VM,
+	GATE_CLONE_NOVM,
+	GATE_STUB_COUNT,
+};
+
+/*
+ * Map the gate at ADDR (MAP_FIXED_NOREPLACE: an existing mapping there is
+ * an error, never clobbered). Returns 0 or a negative errno.
+ */
+int gate_map(uintptr_t addr);
+
+/* Start of the code page, 0 before gate_map. */
+uintptr_t gate_base(void);
+
+/* Where the stub STUB lives in the mapped gate. */
+uintptr_t gate_stub_addr(enum gate_stub stub);
+
+struct gate_data *gate_data(void);
+
+/* A syscall made from the gate: returns the result or -errno. */
+long gate_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
+		  long a6);
+
+#define gate_call0(nr)		   gate_syscall((nr), 0, 0, 0, 0, 0, 0)
+#define gate_call1(nr, a)	   gate_syscall((nr), (long)(a), 0, 0, 0, 0, 0)
+#define gate_call2(nr, a, b)	   gate_syscall((nr), (long)(a), (long)(b), 0, 0, 0, 0)
+#define gate_call3(nr, a, b, c)                                               \
+	gate_syscall((nr), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define gate_call4(nr, a, b, c, d)                                            \
+	gate_syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define gate_call6(nr, a, b, c, d, e, f)                                      \
+	gate_syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d),         \
+		     (long)(e), (long)(f))
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * The SIGSYS handler: a short dispatcher over decode, record (unwind,
+ * attribute, aggregate, encode) and route.
+ *
+ * Async-signal safety rules everything called from here: no malloc, no
+ * stdio, no lock the interrupted code might hold, initial-exec TLS only,
+ * and every syscall of syswho's own made from the gate. A trap raised by
+ * syswho's own work (a library it calls) is nested: it passes straight
+ * through, unrecorded.
+ */
+#include "handler.h"
+
+#include "decode.h"
+#include "gate.h"
+#include "process.h"
+#include "record.h"
+#include "route.h"
+#include "signals.h"
+#include "thread.h"
+
+#include <errno.h>
+
+/* The first trap of a forked child: it is a new process for the collector. */
+static void handler_after_fork(void)
+{
+	gate_data()->child_of_fork = 0;
+	thread_after_fork(thread_peek());
+	process_after_fork();
+}
+
+void handler_sigsys(int sig, siginfo_t *info, void *context)
+{
+	ucontext_t *uc = context;
+	int saved_errno = errno;
+	struct thread_state *ts;
+	struct trap_call call;
+	enum route_after after;
+
+	if (!decode_is_ours(info)) {
+		signals_forward(thread_peek(), sig, info, uc);
+		errno = saved_errno;
+		return;
+	}
+	if (gate_data()->child_of_fork)
+		handler_after_fork();
+
+	decode_call(info, uc, &call);
+	ts = thread_self();
+	if (!ts) {
+		route_call(NULL, uc, &call, false);
+		errno = saved_errno;
+		return;
+	}
+	if (!thread_enter(ts, (uintptr_t)__builtin_frame_address(0))) {
+		route_call(ts, uc, &call, true);
+		errno = saved_errno;
+		return;
+	}
+
+	record_call(ts, uc, &call);
+	record_maybe_flush(ts, route_may_block(call.nr));
+	after = route_call(ts, uc, &call, false);
+	thread_leave(ts);
+	if (after == ROUTE_THREAD_EXIT)
+		thread_release(ts);
+
+	errno = saved_errno;
+}

@@ -1,0 +1,109 @@
+/*
+ * Start-up of libsyswho.so: runs as a constructor of the preloaded library,
+ * before main. Everything that may allocate or print happens here, outside
+ * signal context; once the filter is in, only the handler runs.
+ *
+ * Setup that cannot finish ends the program with a one-line message rather
+ * than letting it run half-traced: a profile that silently misses calls is
+ * worse than none.
+ */
+#include "filter.h"
+#include "gate.h"
+#include "handler.h"
+#include "process.h"
+#include "signals.h"
+#include "transport.h"
+#include "unwind.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define INIT_EXIT_CODE 125
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+init_fail(const char *fmt, ...);
+
+static void init_fail(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		_exit(INIT_EXIT_CODE);
+	_exit(INIT_EXIT_CODE);
+}
+
+static uintptr_t init_gate_addr(void)
+{
+	const char *s = getenv("SYSWHO_GATE");
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return GATE_DEFAULT_ADDR;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || v == 0)
+		init_fail("syswho: SYSWHO_GATE=%s: not an address", s);
+
+	return (uintptr_t)v;
+}
+
+__attribute__((constructor(101))) static void syswho_init(void)
+{
+	const char *collector = getenv("SYSWHO_COLLECTOR");
+	struct sock_filter prog[FILTER_MAX_INSNS];
+	uintptr_t gate;
+	int ret, len;
+
+	/* Preloaded without a collector (say, inherited): stay out of the way. */
+	if (!collector || !*collector)
+		return;
+
+	gate = init_gate_addr();
+	ret = gate_map(gate);
+	if (ret < 0)
+		init_fail("syswho: cannot map the gate at %#lx: %s "
+			  "(choose another address with SYSWHO_GATE)",
+			  (unsigned long)gate, strerror(-ret));
+
+	ret = transport_open(collector);
+	if (ret < 0)
+		init_fail("syswho: cannot reach the collector at %s: %s",
+			  collector, strerror(-ret));
+
+	process_init(getenv("SYSWHO_RUNTIME"));
+	/* Limitation: without libunwind, only the innermost frame is seen. */
+	unwind_init();
+	ret = process_announce();
+	if (ret < 0)
+		init_fail("syswho: cannot talk to the collector at %s: %s",
+			  collector, strerror(-ret));
+
+	ret = signals_install(handler_sigsys);
+	if (ret < 0)
+		init_fail("syswho: cannot install the SIGSYS handler: %s",
+			  strerror(-ret));
+
+	len = filter_build(prog, gate_base(), GATE_CODE_SIZE);
+	if (len < 0)
+		init_fail("syswho: the gate at %#lx cannot be filtered",
+			  (unsigned long)gate);
+	ret = filter_install(prog, (unsigned short)len);
+	if (ret < 0)
+		init_fail("syswho: cannot install the seccomp filter: %s",
+			  strerror(-ret));
+}

@@ -1,0 +1,292 @@
+/*
+ * The module map.
+ */
+#include "modmap.h"
+
+#include "glob.h"
+
+#include <elf.h>
+#include <link.h>
+#include <string.h>
+
+/* The loader, libc and its parts, the unwinders and syswho itself. */
+static const char *const modmap_default_globs[] = {
+	"ld-linux*.so*", "ld-*.so*",	  "libc.so*",	   "libc-*.so",
+	"libpthread.so*", "libdl.so*",	  "librt.so*",	   "libm.so*",
+	"libresolv.so*",  "libanl.so*",	  "libutil.so*",   "libnss_*.so*",
+	"libgcc_s.so*",	  "libstdc++.so*", "libunwind*.so*", "libsyswho.so*",
+	"linux-vdso.so*", "linux-gate.so*",
+};
+
+static void modmap_lock(struct modmap *map)
+{
+	while (__atomic_exchange_n(&map->lock, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+
+static void modmap_unlock(struct modmap *map)
+{
+	__atomic_store_n(&map->lock, 0, __ATOMIC_RELEASE);
+}
+
+static size_t bounded_copy(char *dst, const char *src, size_t size)
+{
+	size_t n = 0;
+
+	while (n + 1 < size && src[n]) {
+		dst[n] = src[n];
+		n++;
+	}
+	dst[n] = '\0';
+	return n;
+}
+
+void modmap_init(struct modmap *map)
+{
+	size_t i;
+
+	memset(map, 0, sizeof(*map));
+	for (i = 0; i < sizeof(modmap_default_globs) / sizeof(*modmap_default_globs); i++)
+		modmap_add_glob(map, modmap_default_globs[i]);
+}
+
+int modmap_add_glob(struct modmap *map, const char *glob)
+{
+	if (!glob[0])
+		return 0;
+	if (map->nglobs == MODMAP_GLOBS_MAX)
+		return -1;
+	bounded_copy(map->globs[map->nglobs++], glob, MODMAP_GLOB_LEN);
+	return 1;
+}
+
+int modmap_add_glob_list(struct modmap *map, const char *list)
+{
+	char glob[MODMAP_GLOB_LEN];
+	int added = 0;
+
+	while (list && *list) {
+		size_t n = 0;
+
+		while (list[n] && list[n] != ':')
+			n++;
+		if (n < sizeof(glob)) {
+			memcpy(glob, list, n);
+			glob[n] = '\0';
+			if (modmap_add_glob(map, glob) > 0)
+				added++;
+		}
+		list += n;
+		if (*list == ':')
+			list++;
+	}
+
+	return added;
+}
+
+bool modmap_is_runtime(const struct modmap *map, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	int i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; i < map->nglobs; i++) {
+		const char *g = map->globs[i];
+
+		if (glob_match(g, strchr(g, '/') ? path : base))
+			return true;
+	}
+
+	return false;
+}
+
+const struct module *modmap_lookup(const struct modmap *map, uintptr_t pc)
+{
+	uint32_t n = __atomic_load_n(&map->count, __ATOMIC_ACQUIRE);
+	uint32_t i;
+
+	/* Newest first: a reloaded module shadows nothing, but is likelier. */
+	for (i = n; i-- > 0;) {
+		const struct module *m = &map->mods[i];
+
+		if (pc >= m->start && pc < m->end &&
+		    !__atomic_load_n(&m->dead, __ATOMIC_RELAXED))
+			return m;
+	}
+
+	return NULL;
+}
+
+const struct module *modmap_by_id(const struct modmap *map, uint32_t id)
+{
+	uint32_t n = __atomic_load_n(&map->count, __ATOMIC_ACQUIRE);
+
+	if (id == 0 || id > n)
+		return NULL;
+	return &map->mods[id - 1];
+}
+
+static const struct module *modmap_find_locked(const struct modmap *map,
+					       const struct module_info *info)
+{
+	uint32_t i;
+
+	for (i = 0; i < map->count; i++) {
+		const struct module *m = &map->mods[i];
+
+		if (m->start == info->start && m->end == info->end &&
+		    m->base == info->base && !m->dead &&
+		    strncmp(m->path, info->path, MODMAP_PATH_MAX - 1) == 0)
+			return m;
+	}
+
+	return NULL;
+}
+
+const struct module *modmap_add(struct modmap *map,
+				const struct module_info *info)
+{
+	const struct module *found;
+	struct module *m;
+
+	modmap_lock(map);
+	found = modmap_find_locked(map, info);
+	if (found || map->count == MODMAP_MAX) {
+		modmap_unlock(map);
+		return found;
+	}
+
+	m = &map->mods[map->count];
+	memset(m, 0, sizeof(*m));
+	m->id = map->count + 1;
+	m->base = info->base;
+	m->start = info->start;
+	m->end = info->end;
+	bounded_copy(m->path, info->path, sizeof(m->path));
+	m->runtime = modmap_is_runtime(map, m->path);
+	if (info->build_id_len <= MODMAP_BUILD_ID_MAX) {
+		memcpy(m->build_id, info->build_id, info->build_id_len);
+		m->build_id_len = (uint8_t)info->build_id_len;
+	}
+	__atomic_store_n(&map->count, map->count + 1, __ATOMIC_RELEASE);
+	modmap_unlock(map);
+
+	return m;
+}
+
+int modmap_unmap(struct modmap *map, uintptr_t addr, size_t len)
+{
+	uint32_t n = __atomic_load_n(&map->count, __ATOMIC_ACQUIRE);
+	uint32_t i;
+	int marked = 0;
+
+	for (i = 0; i < n; i++) {
+		struct module *m = &map->mods[i];
+
+		if (m->start < addr + len && addr < m->end &&
+		    !__atomic_exchange_n(&m->dead, 1, __ATOMIC_RELAXED))
+			marked++;
+	}
+
+	return marked;
+}
+
+/* Find the GNU build-id note among the segments of a loaded object. */
+static void modmap_build_id(const struct dl_phdr_info *info,
+			    struct module_info *out)
+{
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const void *)p;
+			size_t name = (nh->n_namesz + 3) & ~3UL;
+			size_t desc = (nh->n_descsz + 3) & ~3UL;
+			const char *d = p + sizeof(*nh) + name;
+
+			if (d + desc > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    memcmp(p + sizeof(*nh), "GNU", 4) == 0) {
+				out->build_id = (const uint8_t *)d;
+				out->build_id_len = nh->n_descsz;
+				return;
+			}
+			p = d + desc;
+		}
+	}
+}
+
+struct refresh_ctx {
+	struct modmap *map;
+	const char *exe, *cwd;
+	int added;
+};
+
+static int modmap_refresh_one(struct dl_phdr_info *info, size_t size,
+			      void *data)
+{
+	struct refresh_ctx *ctx = data;
+	struct module_info mi = { .base = info->dlpi_addr };
+	char path[MODMAP_PATH_MAX];
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	uint32_t before;
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (lo >= hi)
+		return 0;
+
+	mi.start = lo;
+	mi.end = hi;
+	if (!info->dlpi_name || !info->dlpi_name[0]) {
+		mi.path = ctx->exe;
+	} else if (info->dlpi_name[0] != '/' && ctx->cwd && ctx->cwd[0]) {
+		size_t n = bounded_copy(path, ctx->cwd, sizeof(path));
+
+		if (n + 1 < sizeof(path))
+			path[n++] = '/';
+		bounded_copy(path + n, info->dlpi_name, sizeof(path) - n);
+		mi.path = path;
+	} else {
+		mi.path = info->dlpi_name;
+	}
+	modmap_build_id(info, &mi);
+
+	before = __atomic_load_n(&ctx->map->count, __ATOMIC_ACQUIRE);
+	if (modmap_add(ctx->map, &mi) && ctx->map->count != before)
+		ctx->added++;
+
+	return 0;
+}
+
+int modmap_refresh(struct modmap *map, const char *exe, const char *cwd)
+{
+	struct refresh_ctx ctx = { .map = map, .exe = exe, .cwd = cwd };
+
+	/*
+	 * dl_iterate_phdr takes the loader's recursive lock: safe when this
+	 * thread already holds it (a trap inside dlopen), and it only waits
+	 * for another thread that is not waiting for us, since no syswho
+	 * lock is held here.
+	 */
+	dl_iterate_phdr(modmap_refresh_one, &ctx);
+
+	return ctx.added;
+}

@@ -1,0 +1,89 @@
+/*
+ * The module map: which loaded module (executable, shared library, plugin)
+ * holds an address, and whether that module is part of the runtime.
+ *
+ * Entries are only ever appended; an unloaded module is marked dead, never
+ * reused, so a module loaded later at the same address gets a new id.
+ * Readers take no lock. Writers (refresh, adding) serialise on a lock that
+ * is only taken inside syswho's own code, never around a call into code
+ * that might wait for another thread's handler.
+ */
+#ifndef SYSWHO_MODMAP_H
+#define SYSWHO_MODMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MODMAP_MAX	   1024
+#define MODMAP_PATH_MAX	   256
+#define MODMAP_BUILD_ID_MAX 32
+#define MODMAP_GLOBS_MAX   32
+#define MODMAP_GLOB_LEN	   128
+
+struct module {
+	uint32_t id; /* 1-based, stable for the life of the process */
+	bool runtime;
+	uintptr_t base;		/* load bias */
+	uintptr_t start, end;	/* span of the executable segments */
+	uint8_t build_id[MODMAP_BUILD_ID_MAX];
+	uint8_t build_id_len;
+	char path[MODMAP_PATH_MAX];
+	int dead;      /* atomic: unmapped */
+	int announced; /* atomic: sent to the collector */
+};
+
+struct modmap {
+	uint32_t count; /* atomic: published entries */
+	int lock;
+	char globs[MODMAP_GLOBS_MAX][MODMAP_GLOB_LEN];
+	int nglobs;
+	struct module mods[MODMAP_MAX];
+};
+
+/* What a module looks like before it is in the map. */
+struct module_info {
+	const char *path;
+	uintptr_t base, start, end;
+	const uint8_t *build_id;
+	size_t build_id_len;
+};
+
+/* Empty MAP and give it the default runtime globs. */
+void modmap_init(struct modmap *map);
+
+/* Add a runtime glob (basename match; full-path match if it has '/'). */
+int modmap_add_glob(struct modmap *map, const char *glob);
+
+/* Add the globs of a ':'-separated list. Returns how many were added. */
+int modmap_add_glob_list(struct modmap *map, const char *list);
+
+/* Whether PATH is a runtime module by MAP's globs. */
+bool modmap_is_runtime(const struct modmap *map, const char *path);
+
+/*
+ * The live module that holds PC, or NULL. A dead module never matches.
+ */
+const struct module *modmap_lookup(const struct modmap *map, uintptr_t pc);
+
+/* The module with id ID, or NULL. */
+const struct module *modmap_by_id(const struct modmap *map, uint32_t id);
+
+/*
+ * Add INFO unless a live module with the same path and span is there.
+ * Returns the entry, or NULL when the map is full.
+ */
+const struct module *modmap_add(struct modmap *map,
+				const struct module_info *info);
+
+/* Mark dead every module whose span overlaps [addr, addr + len). */
+int modmap_unmap(struct modmap *map, uintptr_t addr, size_t len);
+
+/*
+ * Bring MAP up to date with the modules the dynamic loader knows. EXE
+ * names the main program (which the loader calls ""), CWD makes relative
+ * paths absolute. Returns the number of modules added.
+ */
+int modmap_refresh(struct modmap *map, const char *exe, const char *cwd);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * The recording pipeline run by the handler for every trapped call.
+ *
+ * The hot path is: unwind (libunwind's cached fast trace), hash the stack,
+ * find the entry in this thread's table, count. Only a stack never seen by
+ * this thread pays for attribution (module lookups, the owner rule) and
+ * for sending a Site record.
+ */
+#include "record.h"
+
+#include "encode.h"
+#include "owner.h"
+#include "process.h"
+#include "transport.h"
+
+#include <string.h>
+#include <time.h>
+
+/* Counts wait at most this long in a busy thread. */
+#define RECORD_FLUSH_NS	      (20 * 1000 * 1000ULL)
+/* Before a call that may block, flush what is older than this. */
+#define RECORD_IDLE_FLUSH_NS  (1 * 1000 * 1000ULL)
+
+static uint64_t record_now_ns(void)
+{
+	struct timespec t;
+
+	/* The vDSO answers this without a syscall. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/* Attribute a new stack and send its Site record. */
+static void record_new_site(struct thread_state *ts, struct agg_entry *e,
+			    const struct trap_call *call, const uintptr_t *pcs,
+			    int n, uint32_t scope)
+{
+	const struct module *mods[UNWIND_MAX_FRAMES];
+	struct encode_site site = { 0 };
+	size_t len = 0;
+	int i, owner;
+
+	for (i = 0; i < n; i++) {
+		mods[i] = process_module_at(pcs[i]);
+		ts->frame_modules[i] = mods[i] ? mods[i]->id : 0;
+		ts->frame_offsets[i] = mods[i] ? pcs[i] - mods[i]->base : pcs[i];
+		if (mods[i])
+			process_announce_module(mods[i]);
+	}
+	owner = owner_pick(mods, n);
+
+	site.id = e->site;
+	site.nr = (uint32_t)call->nr;
+	site.arch = call->arch;
+	site.owner = ts->frame_modules[owner];
+	site.owner_offset = ts->frame_offsets[owner];
+	site.scope = scope_name(scope);
+	site.tid = ts->tid;
+	site.modules = ts->frame_modules;
+	site.offsets = ts->frame_offsets;
+	site.depth = n;
+
+	if (encode_site(ts->buf, sizeof(ts->buf), &len, &site) != 0 ||
+	    transport_send(ts->buf, len, 50) != 0) {
+		transport_count_lost(1);
+		return;
+	}
+	__atomic_store_n(&e->site_sent, 1, __ATOMIC_RELEASE);
+}
+
+void record_call(struct thread_state *ts, const ucontext_t *uc,
+		 const struct trap_call *call)
+{
+	uintptr_t pcs[UNWIND_MAX_FRAMES];
+	uint32_t scope = thread_scope(ts);
+	struct agg_entry *e;
+	uint64_t hash;
+	int n;
+
+	n = unwind_stack(uc, pcs, UNWIND_MAX_FRAMES);
+	hash = agg_hash(call->arch, (uint32_t)call->nr, scope, pcs, n);
+
+	e = agg_find(&ts->table, hash);
+	if (!e) {
+		e = agg_insert(&ts->table, hash, (uint32_t)call->nr);
+		if (!e) {
+			ts->table.dropped++;
+			return;
+		}
+		e->site = process_site_id();
+		record_new_site(ts, e, call, pcs, n, scope);
+	} else if (!e->site_sent) {
+		/* The collector was too slow for the Site: try again. */
+		record_new_site(ts, e, call, pcs, n, scope);
+	}
+	agg_count(e);
+}
+
+void record_flush(struct thread_state *ts, int wait_ms)
+{
+	uint32_t cursor = 0;
+	size_t len;
+	int n;
+
+	if (!agg_try_lock(&ts->table))
+		return;
+	while (cursor < AGG_SLOTS) {
+		n = agg_collect(&ts->table, &cursor, ts->flush_sites,
+				ts->flush_deltas, THREAD_FLUSH_BATCH);
+		if (n == 0)
+			continue;
+		len = 0;
+		if (encode_counts(ts->buf, sizeof(ts->buf), &len,
+				  ts->flush_sites, ts->flush_deltas, n) != 0 ||
+		    transport_send(ts->buf, len, wait_ms) != 0) {
+			/* Keep them for the next flush; say so if it never comes. */
+			agg_uncollect(&ts->table, ts->flush_sites,
+				      ts->flush_deltas, n);
+			transport_count_lost(1);
+			break;
+		}
+	}
+	ts->last_flush_ns = record_now_ns();
+	agg_unlock(&ts->table);
+}
+
+void record_maybe_flush(struct thread_state *ts, bool about_to_block)
+{
+	uint64_t now = record_now_ns();
+	uint64_t age = now - ts->last_flush_ns;
+
+	if (age >= RECORD_FLUSH_NS ||
+	    (about_to_block && age >= RECORD_IDLE_FLUSH_NS))
+		record_flush(ts, 10);
+}
+
+static void record_flush_one(struct thread_state *ts, void *arg)
+{
+	record_flush(ts, *(int *)arg);
+}
+
+static void record_sum_dropped(struct thread_state *ts, void *arg)
+{
+	*(uint64_t *)arg += ts->table.dropped;
+}
+
+static void record_send_lost(void)
+{
+	uint64_t dropped = 0;
+	uint8_t buf[64];
+	size_t len = 0;
+
+	thread_for_each(record_sum_dropped, &dropped);
+	if (transport_lost() == 0 && dropped == 0)
+		return;
+	if (encode_lost(buf, sizeof(buf), &len, transport_lost(), dropped) == 0)
+		transport_send(buf, len, 100);
+}
+
+void record_exit(int code, bool exec)
+{
+	int wait_ms = 100;
+	uint8_t buf[64];
+	size_t len = 0;
+
+	thread_for_each(record_flush_one, &wait_ms);
+	record_send_lost();
+	if (encode_exit(buf, sizeof(buf), &len, code, exec) == 0)
+		transport_send(buf, len, 100);
+}

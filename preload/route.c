@@ -1,0 +1,220 @@
+/*
+ * Routing of trapped calls.
+ */
+#include "route.h"
+
+#include "modmap.h"
+#include "passthrough.h"
+#include "process.h"
+#include "record.h"
+#include "signals.h"
+#include "transport.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+
+/*
+ * clone with a new stack: the child must leave the gate on that stack, so
+ * the return address goes to its top and the stack argument points there.
+ * Limitation: the child of a clone with a new stack starts with rsi 8 less.
+ */
+static void route_clone(ucontext_t *uc, const struct trap_call *call)
+{
+	unsigned long flags = (unsigned long)call->args[0];
+	uintptr_t stack = (uintptr_t)call->args[1];
+	greg_t rip = uc->uc_mcontext.gregs[REG_RIP];
+
+	if (stack) {
+		uint64_t *slot = (uint64_t *)(stack - 8);
+
+		*slot = (uint64_t)rip;
+		pass_via(uc, (flags & CLONE_VM) ? GATE_CLONE_VM : GATE_CLONE_NOVM);
+		pass_set_arg(uc, 1, (long)slot);
+		return;
+	}
+	if (!(flags & CLONE_VM)) {
+		pass_via(uc, GATE_FORK);
+		return;
+	}
+	if (flags & CLONE_VFORK) {
+		/*
+		 * A vfork child on the parent's stack would overwrite the
+		 * parent's pass-through frame with its own traps.
+		 * Limitation: such a child gets a copy of memory, not a share.
+		 */
+		pass_via(uc, GATE_FORK);
+		pass_set_arg(uc, 0, (long)(flags & ~(unsigned long)CLONE_VM));
+		return;
+	}
+	pass_via(uc, GATE_PASS);
+}
+
+/* vfork(2) runs as clone(CLONE_VFORK): see route_clone. */
+static void route_vfork(ucontext_t *uc)
+{
+	int i;
+
+	pass_via(uc, GATE_FORK);
+	uc->uc_mcontext.gregs[REG_RAX] = SYS_clone;
+	pass_set_arg(uc, 0, CLONE_VFORK | SIGCHLD);
+	for (i = 1; i < 6; i++)
+		pass_set_arg(uc, i, 0);
+}
+
+/* close_range over syswho's socket closes around it. */
+static long route_close_range(const struct trap_call *call, int fd)
+{
+	unsigned long first = (unsigned long)call->args[0];
+	unsigned long last = (unsigned long)call->args[1];
+	long ret = 0;
+
+	if (first < (unsigned long)fd)
+		ret = gate_call3(SYS_close_range, first, fd - 1, call->args[2]);
+	if (ret == 0 && last > (unsigned long)fd)
+		ret = gate_call3(SYS_close_range, fd + 1, last, call->args[2]);
+
+	return ret;
+}
+
+static bool route_owns_fd(long fd)
+{
+	return transport_fd() >= 0 && fd == transport_fd();
+}
+
+static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
+				     const struct trap_call *call, bool nested)
+{
+	long ret;
+
+	switch (call->nr) {
+	case SYS_rt_sigprocmask:
+		decode_set_return(uc, signals_sigprocmask(ts, uc, call, nested));
+		return ROUTE_DONE;
+	case SYS_rt_sigaction:
+		if (signals_sigaction(uc, call, &ret))
+			decode_set_return(uc, ret);
+		return ROUTE_DONE;
+	case SYS_rt_sigsuspend:
+		signals_pass_temp_mask(uc, call, 0, false);
+		return ROUTE_DONE;
+	case SYS_ppoll:
+		signals_pass_temp_mask(uc, call, 3, false);
+		return ROUTE_DONE;
+	case SYS_pselect6:
+		signals_pass_temp_mask(uc, call, 5, true);
+		return ROUTE_DONE;
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		signals_pass_temp_mask(uc, call, 4, false);
+		return ROUTE_DONE;
+	case SYS_signalfd:
+	case SYS_signalfd4:
+		signals_pass_temp_mask(uc, call, 1, false);
+		return ROUTE_DONE;
+	case SYS_clone3:
+		/* glibc falls back to clone, whose stack argument we can move. */
+		decode_set_return(uc, -ENOSYS);
+		return ROUTE_DONE;
+	case SYS_clone:
+		route_clone(uc, call);
+		return ROUTE_DONE;
+	case SYS_fork:
+		pass_via(uc, GATE_FORK);
+		return ROUTE_DONE;
+	case SYS_vfork:
+		route_vfork(uc);
+		return ROUTE_DONE;
+	case SYS_close:
+		if (route_owns_fd(call->args[0])) {
+			decode_set_return(uc, -EBADF);
+			return ROUTE_DONE;
+		}
+		break;
+	case SYS_close_range:
+		if (transport_fd() >= 0 &&
+		    (unsigned long)call->args[0] <= (unsigned long)transport_fd() &&
+		    (unsigned long)call->args[1] >= (unsigned long)transport_fd()) {
+			decode_set_return(uc, route_close_range(call, transport_fd()));
+			return ROUTE_DONE;
+		}
+		break;
+	case SYS_dup2:
+	case SYS_dup3:
+		if (route_owns_fd(call->args[1]))
+			transport_move();
+		break;
+	case SYS_munmap:
+		modmap_unmap(&process.modules, (uintptr_t)call->args[0],
+			     (size_t)call->args[1]);
+		break;
+	case SYS_exit_group:
+		if (!nested)
+			record_exit((int)call->args[0] & 0xff, false);
+		break;
+	case SYS_execve:
+	case SYS_execveat:
+		/* Limitation: the new image is not traced; the exec is recorded. */
+		if (!nested)
+			record_exit(0, true);
+		break;
+	case SYS_exit:
+		pass_via(uc, GATE_PASS);
+		if (ts && !nested) {
+			record_flush(ts, 100);
+			return ROUTE_THREAD_EXIT;
+		}
+		return ROUTE_DONE;
+	default:
+		break;
+	}
+
+	pass_via(uc, GATE_PASS);
+	return ROUTE_DONE;
+}
+
+enum route_after route_call(struct thread_state *ts, ucontext_t *uc,
+			    const struct trap_call *call, bool nested)
+{
+	if (call->arch == AUDIT_ARCH_I386) {
+		/* Limitation: masks set through int 0x80 are not filtered. */
+		pass_via(uc, GATE_PASS_INT80);
+		return ROUTE_DONE;
+	}
+
+	return route_x86_64(ts, uc, call, nested);
+}
+
+bool route_may_block(int nr)
+{
+	switch (nr) {
+	case SYS_futex:
+	case SYS_nanosleep:
+	case SYS_clock_nanosleep:
+	case SYS_poll:
+	case SYS_ppoll:
+	case SYS_select:
+	case SYS_pselect6:
+	case SYS_epoll_wait:
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+	case SYS_wait4:
+	case SYS_waitid:
+	case SYS_pause:
+	case SYS_rt_sigsuspend:
+	case SYS_rt_sigtimedwait:
+	case SYS_accept:
+	case SYS_accept4:
+	case SYS_read:
+	case SYS_recvfrom:
+	case SYS_recvmsg:
+	case SYS_msgrcv:
+	case SYS_semop:
+		return true;
+	default:
+		return false;
+	}
+}

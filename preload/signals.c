@@ -1,0 +1,231 @@
+/*
+ * Signal-mask and SIGSYS-disposition emulation.
+ */
+#include "signals.h"
+
+#include "gate.h"
+#include "passthrough.h"
+#include "process.h"
+#include "umem.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#define SIGBIT(s)	(1ULL << ((s) - 1))
+#define SIGSYS_BIT	SIGBIT(SIGSYS)
+#define UNBLOCKABLE	(SIGSYS_BIT | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define KSIGSET_SIZE	8
+
+/* The kernel's struct sigaction on x86_64. */
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+/* The program's SIGSYS disposition; the kernel only ever sees syswho's. */
+static struct ksigaction signals_virtual_sigsys;
+
+int signals_install(void (*handler)(int, siginfo_t *, void *))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = handler;
+	/*
+	 * Everything but SIGSYS stays blocked while syswho works, so no
+	 * program handler runs inside it; SIGSYS itself must stay open for
+	 * the traps of syswho's own libraries.
+	 */
+	sigfillset(&sa.sa_mask);
+	sigdelset(&sa.sa_mask, SIGSYS);
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
+	if (sigaction(SIGSYS, &sa, NULL) != 0)
+		return -errno;
+
+	return 0;
+}
+
+static uint64_t *signals_saved_mask(ucontext_t *uc)
+{
+	return (uint64_t *)&uc->uc_sigmask;
+}
+
+/* Run the program's SIGSYS handler as the kernel would have. */
+static void signals_call_handler(struct thread_state *ts,
+				 const struct ksigaction *act, int sig,
+				 siginfo_t *info, ucontext_t *uc)
+{
+	uint64_t mask = *signals_saved_mask(uc) | act->mask;
+	bool was_blocked = ts ? ts->sigsys_blocked : false;
+
+	if (!(act->flags & SA_NODEFER))
+		mask |= SIGSYS_BIT;
+	if (act->flags & SA_RESETHAND)
+		memset(&signals_virtual_sigsys, 0, sizeof(signals_virtual_sigsys));
+	if (ts)
+		ts->sigsys_blocked = (mask & SIGSYS_BIT) != 0;
+	mask &= ~UNBLOCKABLE;
+	gate_call4(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, KSIGSET_SIZE);
+
+	if (act->flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))act->handler)(sig, info, uc);
+	else
+		((void (*)(int))act->handler)(sig);
+
+	if (ts)
+		ts->sigsys_blocked = was_blocked;
+}
+
+void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
+		     ucontext_t *uc)
+{
+	struct ksigaction act = signals_virtual_sigsys;
+	struct ksigaction dfl = { 0 };
+
+	if (act.handler == SIG_IGN)
+		return;
+	if (ts && ts->sigsys_blocked) {
+		/* Limitation: one pending SIGSYS is kept, like a standard signal. */
+		ts->sigsys_info = *info;
+		ts->sigsys_pending = true;
+		return;
+	}
+	if (act.handler != SIG_DFL) {
+		signals_call_handler(ts, &act, sig, info, uc);
+		return;
+	}
+
+	/* The default action: end the process with SIGSYS, as it would. */
+	gate_call4(SYS_rt_sigaction, SIGSYS, &dfl, NULL, KSIGSET_SIZE);
+	gate_call3(SYS_tgkill, process.pid, gate_call0(SYS_gettid), SIGSYS);
+	*signals_saved_mask(uc) &= ~SIGSYS_BIT;
+}
+
+static long signals_apply_how(long how, uint64_t old, uint64_t set,
+			      uint64_t *next)
+{
+	switch (how) {
+	case SIG_BLOCK:
+		*next = old | set;
+		return 0;
+	case SIG_UNBLOCK:
+		*next = old & ~set;
+		return 0;
+	case SIG_SETMASK:
+		*next = set;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
+			 const struct trap_call *call, bool nested)
+{
+	uint64_t *saved = signals_saved_mask(uc);
+	uint64_t old = *saved, set, next = *saved;
+	const void *uset = (const void *)call->args[1];
+	void *uold = (void *)call->args[2];
+	bool virtual = ts && !nested;
+	long ret;
+
+	if (call->args[3] != KSIGSET_SIZE)
+		return -EINVAL;
+	if (virtual && ts->sigsys_blocked)
+		old |= SIGSYS_BIT;
+	if (uset) {
+		if (umem_read(&set, uset, sizeof(set)) != 0)
+			return -EFAULT;
+		ret = signals_apply_how(call->args[0], old, set, &next);
+		if (ret < 0)
+			return ret;
+	}
+	if (uold && umem_write(uold, &old, sizeof(old)) != 0)
+		return -EFAULT;
+
+	*saved = next & ~UNBLOCKABLE;
+	if (!virtual)
+		return 0;
+	ts->sigsys_blocked = (next & SIGSYS_BIT) != 0;
+	if (!ts->sigsys_blocked && ts->sigsys_pending) {
+		ts->sigsys_pending = false;
+		signals_forward(ts, SIGSYS, &ts->sigsys_info, uc);
+	}
+
+	return 0;
+}
+
+bool signals_sigaction(ucontext_t *uc, const struct trap_call *call,
+		       long *ret)
+{
+	const void *uact = (const void *)call->args[1];
+	void *uold = (void *)call->args[2];
+	struct ksigaction act, *copy;
+
+	if (call->args[0] != SIGSYS) {
+		if (!uact || umem_read(&act, uact, sizeof(act)) != 0 ||
+		    !(act.mask & SIGSYS_BIT)) {
+			pass_via(uc, GATE_PASS);
+			return false;
+		}
+		/* Limitation: the old action read back lacks SIGSYS in sa_mask. */
+		copy = pass_via(uc, GATE_PASS);
+		*copy = act;
+		copy->mask &= ~SIGSYS_BIT;
+		pass_set_arg(uc, 1, (long)copy);
+		return false;
+	}
+
+	if (call->args[3] != KSIGSET_SIZE) {
+		*ret = -EINVAL;
+		return true;
+	}
+	if (uact && umem_read(&act, uact, sizeof(act)) != 0) {
+		*ret = -EFAULT;
+		return true;
+	}
+	if (uold && umem_write(uold, &signals_virtual_sigsys,
+			       sizeof(signals_virtual_sigsys)) != 0) {
+		*ret = -EFAULT;
+		return true;
+	}
+	if (uact)
+		signals_virtual_sigsys = act;
+
+	*ret = 0;
+	return true;
+}
+
+void signals_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
+			    int arg, bool indirect)
+{
+	const void *umask = (const void *)call->args[arg];
+	uint64_t pair[2], mask, *scratch;
+
+	if (umask && indirect) {
+		/* pselect6: a pointer to {const sigset_t *ss; size_t len}. */
+		if (umem_read(pair, umask, sizeof(pair)) != 0)
+			umask = NULL;
+		else
+			umask = (const void *)pair[0];
+	}
+	if (!umask || umem_read(&mask, umask, sizeof(mask)) != 0 ||
+	    !(mask & SIGSYS_BIT)) {
+		/* Nothing to strip; a bad pointer fails in the kernel as usual. */
+		pass_via(uc, GATE_PASS);
+		return;
+	}
+
+	scratch = pass_via(uc, GATE_PASS);
+	scratch[0] = mask & ~SIGSYS_BIT;
+	if (indirect) {
+		scratch[1] = (uint64_t)&scratch[0];
+		scratch[2] = pair[1];
+		pass_set_arg(uc, arg, (long)&scratch[1]);
+		return;
+	}
+	pass_set_arg(uc, arg, (long)&scratch[0]);
+}

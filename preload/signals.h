@@ -1,0 +1,51 @@
+/*
+ * Keeping SIGSYS deliverable while the program believes it controls it.
+ *
+ * A trap while SIGSYS is blocked kills the process, so SIGSYS is taken out
+ * of every mask the program installs (its thread mask, its handlers'
+ * sa_mask, the temporary masks of sigsuspend, ppoll, pselect6, epoll_pwait
+ * and signalfd), while the program keeps seeing the masks it asked for.
+ * The program's own SIGSYS disposition is kept virtual and receives every
+ * SIGSYS that syswho's filter did not raise.
+ */
+#ifndef SYSWHO_SIGNALS_H
+#define SYSWHO_SIGNALS_H
+
+#include "decode.h"
+#include "thread.h"
+
+#include <stdbool.h>
+#include <ucontext.h>
+
+/* Install HANDLER for SIGSYS. 0 or a negative errno. */
+int signals_install(void (*handler)(int, siginfo_t *, void *));
+
+/* Deliver a SIGSYS that syswho did not raise as the program asked. */
+void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
+		     ucontext_t *uc);
+
+/*
+ * rt_sigprocmask, done on the saved mask in UC (which rt_sigreturn
+ * installs). NESTED: the caller is syswho's own code (no virtual bit).
+ * Returns the syscall's result.
+ */
+long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
+			 const struct trap_call *call, bool nested);
+
+/*
+ * rt_sigaction: SIGSYS is answered from the virtual disposition (returns
+ * true, result in *RET); any other signal is passed through with SIGSYS
+ * removed from its sa_mask (returns false, UC already routed).
+ */
+bool signals_sigaction(ucontext_t *uc, const struct trap_call *call,
+		       long *ret);
+
+/*
+ * A call with a temporary mask at argument ARG (a pointer to a sigset, or
+ * for pselect6 to a {sigset pointer, size} pair): routed through the gate
+ * with SIGSYS removed from the mask.
+ */
+void signals_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
+			    int arg, bool indirect);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * Thread states and their registry.
+ */
+#include "thread.h"
+
+#include "gate.h"
+
+#include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+/* A nested trap runs on the same stack, just below the outer handler. */
+#define THREAD_NEST_SPAN (1UL << 20)
+
+static __thread struct thread_state *thread_tls
+	__attribute__((tls_model("initial-exec")));
+
+static struct thread_state *thread_registry[THREAD_MAX];
+static uint32_t thread_count;
+
+static struct thread_state *thread_claim(void)
+{
+	uint32_t n = __atomic_load_n(&thread_count, __ATOMIC_ACQUIRE);
+	struct thread_state *ts;
+	uint32_t i;
+	long p;
+
+	for (i = 0; i < n; i++) {
+		ts = thread_registry[i];
+		if (ts && !__atomic_exchange_n(&ts->in_use, 1, __ATOMIC_ACQUIRE)) {
+			agg_reset(&ts->table);
+			return ts;
+		}
+	}
+
+	i = __atomic_fetch_add(&thread_count, 1, __ATOMIC_ACQ_REL);
+	if (i >= THREAD_MAX)
+		return NULL;
+	p = gate_call6(SYS_mmap, 0, sizeof(*ts), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p < 0 && p > -4096)
+		return NULL;
+	ts = (struct thread_state *)p;
+	ts->in_use = 1;
+	__atomic_store_n(&thread_registry[i], ts, __ATOMIC_RELEASE);
+
+	return ts;
+}
+
+struct thread_state *thread_self(void)
+{
+	struct thread_state *ts = thread_tls;
+
+	if (ts)
+		return ts;
+	ts = thread_claim();
+	if (!ts)
+		return NULL;
+	ts->tid = (uint32_t)gate_call0(SYS_gettid);
+	ts->sigsys_blocked = false;
+	ts->scope_depth = 0;
+	ts->busy = 0;
+	ts->busy_sp = 0;
+	thread_tls = ts;
+
+	return ts;
+}
+
+struct thread_state *thread_peek(void)
+{
+	return thread_tls;
+}
+
+bool thread_enter(struct thread_state *ts, uintptr_t sp)
+{
+	for (;;) {
+		uintptr_t outer;
+
+		if (!__atomic_exchange_n(&ts->busy, 1, __ATOMIC_ACQUIRE)) {
+			ts->busy_sp = sp;
+			return true;
+		}
+		outer = __atomic_load_n(&ts->busy_sp, __ATOMIC_RELAXED);
+		if (outer && sp < outer && outer - sp < THREAD_NEST_SPAN)
+			return false;
+		gate_call0(SYS_sched_yield);
+	}
+}
+
+void thread_leave(struct thread_state *ts)
+{
+	__atomic_store_n(&ts->busy_sp, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&ts->busy, 0, __ATOMIC_RELEASE);
+}
+
+void thread_release(struct thread_state *ts)
+{
+	if (thread_tls == ts)
+		thread_tls = NULL;
+	__atomic_store_n(&ts->in_use, 0, __ATOMIC_RELEASE);
+}
+
+void thread_for_each(void (*fn)(struct thread_state *, void *), void *arg)
+{
+	uint32_t n = __atomic_load_n(&thread_count, __ATOMIC_ACQUIRE);
+	uint32_t i;
+
+	if (n > THREAD_MAX)
+		n = THREAD_MAX;
+	for (i = 0; i < n; i++) {
+		struct thread_state *ts =
+			__atomic_load_n(&thread_registry[i], __ATOMIC_ACQUIRE);
+
+		if (ts && __atomic_load_n(&ts->in_use, __ATOMIC_ACQUIRE))
+			fn(ts, arg);
+	}
+}
+
+void thread_after_fork(struct thread_state *self)
+{
+	uint32_t n = thread_count < THREAD_MAX ? thread_count : THREAD_MAX;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		struct thread_state *ts = thread_registry[i];
+
+		if (ts && ts != self)
+			ts->in_use = 0;
+	}
+	if (self) {
+		agg_reset(&self->table);
+		self->tid = (uint32_t)gate_call0(SYS_gettid);
+	}
+}
+
+uint32_t thread_scope(const struct thread_state *ts)
+{
+	int depth = ts->scope_depth;
+
+	if (depth <= 0)
+		return 0;
+	if (depth > THREAD_SCOPE_DEPTH)
+		depth = THREAD_SCOPE_DEPTH;
+	return ts->scopes[depth - 1];
+}

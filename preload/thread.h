@@ -1,0 +1,68 @@
+/*
+ * Per-thread state, reached through one initial-exec TLS pointer and kept
+ * in memory mapped through the gate (never malloc). Every state is also
+ * listed in a process-wide registry, so that exit_group can flush the
+ * counts of all threads.
+ */
+#ifndef SYSWHO_THREAD_H
+#define SYSWHO_THREAD_H
+
+#include "aggregate.h"
+#include "unwind.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define THREAD_MAX	   4096
+#define THREAD_SCOPE_DEPTH 16
+#define THREAD_BUF_SIZE	   16384
+#define THREAD_FLUSH_BATCH 256
+
+struct thread_state {
+	int busy;	   /* atomic: inside the handler */
+	uintptr_t busy_sp; /* stack pointer at entry, to spot nesting */
+	int in_use;	   /* atomic: claimed by a live thread */
+	uint32_t tid;
+	bool sigsys_blocked; /* the program's view of SIGSYS in its mask */
+	bool sigsys_pending; /* a SIGSYS for the program waits for unblock */
+	siginfo_t sigsys_info;
+	int scope_depth;
+	uint32_t scopes[THREAD_SCOPE_DEPTH];
+	uint64_t last_flush_ns;
+	struct agg_table table;
+	uint8_t buf[THREAD_BUF_SIZE];
+	uint32_t frame_modules[UNWIND_MAX_FRAMES];
+	uint64_t frame_offsets[UNWIND_MAX_FRAMES];
+	uint32_t flush_sites[THREAD_FLUSH_BATCH];
+	uint64_t flush_deltas[THREAD_FLUSH_BATCH];
+};
+
+/* The calling thread's state, created on first use; NULL if out of room. */
+struct thread_state *thread_self(void);
+
+/* The calling thread's state if it has one. */
+struct thread_state *thread_peek(void);
+
+/*
+ * Enter the handler on TS with the stack pointer SP. Returns false when
+ * this trap is nested inside syswho's own work on the same thread (the
+ * call must then pass straight through). A thread that shares TS (a raw
+ * clone without its own TLS) waits for the other to leave.
+ */
+bool thread_enter(struct thread_state *ts, uintptr_t sp);
+void thread_leave(struct thread_state *ts);
+
+/* The thread is exiting: its state may be reused. */
+void thread_release(struct thread_state *ts);
+
+/* Call FN on every claimed state. */
+void thread_for_each(void (*fn)(struct thread_state *, void *), void *arg);
+
+/* In a forked child: only SELF survives; everything starts afresh. */
+void thread_after_fork(struct thread_state *self);
+
+/* The innermost named scope of TS, 0 for none. */
+uint32_t thread_scope(const struct thread_state *ts);
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * The collector connection. Every syscall goes through the gate, so the
+ * same code works before the filter is installed, inside the handler and
+ * in a freshly forked child.
+ */
+#include "transport.h"
+
+#include "gate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+
+/* Keep clear of the low descriptors programs like to assume are free. */
+#define TRANSPORT_FD_FLOOR 800
+
+static int transport_sock = -1;
+static int transport_gone;
+static uint64_t transport_lost_records;
+static struct sockaddr_un transport_addr;
+
+/* Move FD to the lowest free descriptor at or above the floor. */
+static int transport_raise(int fd)
+{
+	long moved = gate_call3(SYS_fcntl, fd, F_DUPFD_CLOEXEC,
+				TRANSPORT_FD_FLOOR);
+
+	if (moved < 0)
+		return fd; /* a low RLIMIT_NOFILE: keep where it is */
+	gate_call1(SYS_close, fd);
+	return (int)moved;
+}
+
+static int transport_connect(void)
+{
+	long fd, ret;
+
+	fd = gate_call3(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return (int)fd;
+	ret = gate_call3(SYS_connect, fd, &transport_addr,
+			 sizeof(transport_addr));
+	if (ret < 0) {
+		gate_call1(SYS_close, fd);
+		return (int)ret;
+	}
+
+	transport_sock = transport_raise((int)fd);
+	transport_gone = 0;
+	return 0;
+}
+
+int transport_open(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n >= sizeof(transport_addr.sun_path))
+		return -ENAMETOOLONG;
+	memset(&transport_addr, 0, sizeof(transport_addr));
+	transport_addr.sun_family = AF_UNIX;
+	memcpy(transport_addr.sun_path, path, n);
+
+	return transport_connect();
+}
+
+int transport_send(const void *buf, size_t len, int wait_ms)
+{
+	long ret;
+
+	if (transport_sock < 0 || transport_gone)
+		return -ENOTCONN;
+
+	ret = gate_call6(SYS_sendto, transport_sock, buf, len,
+			 MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
+	if (ret == -EAGAIN && wait_ms > 0) {
+		struct pollfd pfd = { .fd = transport_sock, .events = POLLOUT };
+
+		gate_call3(SYS_poll, &pfd, 1, wait_ms);
+		ret = gate_call6(SYS_sendto, transport_sock, buf, len,
+				 MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
+	}
+	if (ret == -EPIPE || ret == -ECONNRESET || ret == -ENOTCONN ||
+	    ret == -ECONNREFUSED || ret == -EBADF)
+		transport_gone = 1;
+
+	return ret < 0 ? (int)ret : 0;
+}
+
+int transport_fd(void)
+{
+	return transport_sock;
+}
+
+int transport_move(void)
+{
+	long moved;
+
+	if (transport_sock < 0)
+		return -EBADF;
+	moved = gate_call3(SYS_fcntl, transport_sock, F_DUPFD_CLOEXEC,
+			   transport_sock + 1);
+	if (moved < 0)
+		return (int)moved;
+	gate_call1(SYS_close, transport_sock);
+	transport_sock = (int)moved;
+	return 0;
+}
+
+int transport_reopen(void)
+{
+	if (transport_sock >= 0)
+		gate_call1(SYS_close, transport_sock);
+	transport_sock = -1;
+	transport_lost_records = 0;
+	if (!transport_addr.sun_path[0])
+		return -ENOTCONN;
+	return transport_connect();
+}
+
+uint64_t transport_lost(void)
+{
+	return __atomic_load_n(&transport_lost_records, __ATOMIC_RELAXED);
+}
+
+void transport_count_lost(uint64_t n)
+{
+	__atomic_fetch_add(&transport_lost_records, n, __ATOMIC_RELAXED);
+}

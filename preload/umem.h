@@ -1,0 +1,14 @@
+/*
+ * Reading and writing the traced program's memory from the handler
+ * without risking a fault: a bad pointer yields -EFAULT, as the kernel
+ * would have returned for the syscall, instead of a SIGSEGV.
+ */
+#ifndef SYSWHO_UMEM_H
+#define SYSWHO_UMEM_H
+
+#include <stddef.h>
+
+int umem_read(void *dst, const void *src, size_t len);
+int umem_write(void *dst, const void *src, size_t len);
+
+#endif
