@@ -20,6 +20,8 @@
 
 #include <errno.h>
 
+bool handler_floor;
+
 /* The first trap of a forked child: it is a new process for the collector. */
 static void handler_after_fork(void)
 {
@@ -57,8 +59,10 @@ void handler_sigsys(int sig, siginfo_t *info, void *context)
 		return;
 	}
 
-	record_call(ts, uc, &call);
-	record_maybe_flush(ts, route_may_block(call.nr));
+	if (!handler_floor) {
+		record_call(ts, uc, &call);
+		record_maybe_flush(ts, route_may_block(call.nr));
+	}
 	after = route_call(ts, uc, &call, false);
 	thread_leave(ts);
 	if (after == ROUTE_THREAD_EXIT)

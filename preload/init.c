@@ -73,6 +73,8 @@ __attribute__((constructor(101))) static void syswho_init(void)
 	if (!collector || !*collector)
 		return;
 
+	handler_floor = getenv("SYSWHO_MODE") &&
+			strcmp(getenv("SYSWHO_MODE"), "floor") == 0;
 	gate = init_gate_addr();
 	ret = gate_map(gate);
 	if (ret < 0)
