@@ -1,0 +1,105 @@
+/*
+ * cli.c - helpers shared by the syswho subcommands, see cli.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+
+#include "cli.h"
+#include "profile.h"
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "syswho: %s: %s\n", cmd, msg);
+}
+
+int cli_bad_option(const char *cmd, char **argv, int optind_now, int optopt_now)
+{
+	const char *arg = argv[optind_now - 1];
+
+	/* A short option may hide in a cluster such as "-vx". */
+	if (optopt_now && arg && arg[0] == '-' && arg[1] != '-')
+		cli_error(cmd, "unknown option or missing argument '-%c' "
+			       "(see syswho %s --help)",
+			  optopt_now, cmd);
+	else
+		cli_error(cmd, "unknown option or missing argument '%s' "
+			       "(see syswho %s --help)",
+			  arg ? arg : "?", cmd);
+
+	return CLI_EXIT_USAGE;
+}
+
+int cli_signalfd(const int *signals, size_t n, sigset_t *old,
+		 struct error **err)
+{
+	sigset_t set;
+	size_t i;
+	int fd;
+
+	sigemptyset(&set);
+	for (i = 0; i < n; i++)
+		sigaddset(&set, signals[i]);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+		return error_set(err, errno, "block signals");
+
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0) {
+		error_set(err, errno, "signalfd");
+		sigprocmask(SIG_SETMASK, old, NULL);
+		return -1;
+	}
+
+	return fd;
+}
+
+static const char *cli_plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+int cli_write_profile(const char *cmd, const struct model *m, const char *path,
+		      bool complete)
+{
+	struct model_summary sum;
+	struct error *err = NULL;
+
+	if (profile_write(m, path, complete, &err) < 0) {
+		cli_error(cmd, "%s", error_message(err));
+		error_free(&err);
+		return -1;
+	}
+
+	model_summarize(m, &sum);
+	fprintf(stderr, "syswho: %zu %s, %zu %s, %zu %s -> %s\n",
+		sum.processes, cli_plural(sum.processes, "process", "processes"),
+		sum.syscalls, cli_plural(sum.syscalls, "syscall", "syscalls"),
+		sum.libraries, cli_plural(sum.libraries, "library", "libraries"),
+		path);
+
+	return 0;
+}
+
+int cli_parse_format(const char *cmd, const char *arg, bool *json)
+{
+	if (strcmp(arg, "text") == 0) {
+		*json = false;
+	} else if (strcmp(arg, "json") == 0) {
+		*json = true;
+	} else {
+		cli_error(cmd, "unknown format '%s' (expected text or json)",
+			  arg);
+		return -1;
+	}
+
+	return 0;
+}

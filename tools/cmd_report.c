@@ -1,0 +1,449 @@
+/*
+ * cmd_report.c - "syswho report": what a profile says, per library, per
+ * syscall or per process, as text or JSON.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+#include "log.h"
+#include "query.h"
+
+enum report_by { REPORT_BY_LIBRARY, REPORT_BY_SYSCALL, REPORT_BY_PROCESS };
+
+/* The owners as rows: every module, plus "no module" when it owns calls. */
+#define REPORT_OWNERS_SQL                                                    \
+	"SELECT id, path, build_id, runtime FROM module "                    \
+	"UNION ALL SELECT NULL, '" QUERY_ANONYMOUS "', '', 0 "               \
+	"WHERE EXISTS (SELECT 1 FROM site WHERE owner IS NULL) "             \
+	"ORDER BY 2, 3"
+
+static void report_usage(void)
+{
+	printf("usage: syswho report [--format text|json] "
+	       "[--by library|syscall|process] [PROFILE]\n"
+	       "Show which module makes which system calls in PROFILE "
+	       "(default ./syswho.db).\n\n"
+	       "  -f, --format FORMAT  text (default) or json; json always "
+	       "holds every view\n"
+	       "  -b, --by VIEW        library (default), syscall or process\n");
+}
+
+/* The "argv" of process row ID as a JSON array. */
+static void report_json_argv(struct query *q, sqlite3_stmt *st,
+			     sqlite3_int64 id)
+{
+	sqlite3_bind_int64(st, 1, id);
+	query_json_texts(q, stdout, st);
+}
+
+static void report_json_null_or(sqlite3_stmt *st, int col)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		fputs("null", stdout);
+	else
+		printf("%lld", (long long)sqlite3_column_int64(st, col));
+}
+
+static void report_json_processes(struct query *q)
+{
+	sqlite3_stmt *st = query_prepare(q,
+		"SELECT id, pid, ppid, exe, exit_code, signal, start_ns, "
+		"end_ns, lost_records, lost_calls, execed "
+		"FROM process ORDER BY id");
+	sqlite3_stmt *argv = query_prepare(q,
+		"SELECT j.value FROM process, json_each(process.argv) AS j "
+		"WHERE process.id = ? ORDER BY j.key");
+	bool first = true;
+
+	printf("\"processes\":[");
+	while (argv && query_row(q, st)) {
+		printf("%s{\"pid\":%lld,\"ppid\":%lld,\"exe\":", first ? "" : ",",
+		       (long long)sqlite3_column_int64(st, 1),
+		       (long long)sqlite3_column_int64(st, 2));
+		json_put_string(stdout, query_text(st, 3));
+		printf(",\"argv\":");
+		report_json_argv(q, argv, sqlite3_column_int64(st, 0));
+		printf(",\"exit_code\":");
+		report_json_null_or(st, 4);
+		printf(",\"signal\":");
+		report_json_null_or(st, 5);
+		printf(",\"start_ns\":%lld,\"end_ns\":",
+		       (long long)sqlite3_column_int64(st, 6));
+		report_json_null_or(st, 7);
+		printf(",\"lost_records\":%lld,\"lost_calls\":%lld,"
+		       "\"execed\":%s}",
+		       (long long)sqlite3_column_int64(st, 8),
+		       (long long)sqlite3_column_int64(st, 9),
+		       sqlite3_column_int(st, 10) ? "true" : "false");
+		first = false;
+	}
+	printf("]");
+	sqlite3_finalize(st);
+	sqlite3_finalize(argv);
+}
+
+/*
+ * The syscalls of one owner as a JSON array. CALLS yields (name, nr,
+ * arch, count); PIDS and SCOPES have the owner bound to ?1 and take the
+ * arch and nr as ?2 and ?3.
+ */
+static void report_json_calls(struct query *q, sqlite3_stmt *calls,
+			      sqlite3_stmt *pids, sqlite3_stmt *scopes)
+{
+	bool first = true;
+
+	fputc('[', stdout);
+	while (query_row(q, calls)) {
+		printf("%s{\"name\":", first ? "" : ",");
+		json_put_string(stdout, query_text(calls, 0));
+		printf(",\"nr\":%d,\"count\":%lld,\"pids\":",
+		       sqlite3_column_int(calls, 1),
+		       (long long)sqlite3_column_int64(calls, 3));
+		sqlite3_bind_int64(pids, 2, sqlite3_column_int64(calls, 2));
+		sqlite3_bind_int64(pids, 3, sqlite3_column_int64(calls, 1));
+		query_json_ints(q, stdout, pids);
+		printf(",\"scopes\":");
+		sqlite3_bind_int64(scopes, 2, sqlite3_column_int64(calls, 2));
+		sqlite3_bind_int64(scopes, 3, sqlite3_column_int64(calls, 1));
+		query_json_texts(q, stdout, scopes);
+		fputc('}', stdout);
+		first = false;
+	}
+	fputc(']', stdout);
+	sqlite3_reset(calls);
+}
+
+/* Bind the owner column 0 of OWNERS (a row id or NULL) to ?1 of ST. */
+static void report_bind_owner(sqlite3_stmt *st, sqlite3_stmt *owners)
+{
+	sqlite3_bind_value(st, 1, sqlite3_column_value(owners, 0));
+}
+
+static void report_json_libraries(struct query *q)
+{
+	sqlite3_stmt *owners = query_prepare(q, REPORT_OWNERS_SQL);
+	sqlite3_stmt *calls = query_prepare(q,
+		"SELECT " QUERY_NAME_SQL ", s.nr, s.arch, SUM(s.count) "
+		"FROM site s WHERE s.owner IS ?1 "
+		"GROUP BY s.arch, s.nr ORDER BY 1");
+	sqlite3_stmt *pids = query_prepare(q,
+		"SELECT DISTINCT p.pid FROM site s "
+		"JOIN process p ON p.id = s.process WHERE s.owner IS ?1 "
+		"AND s.arch = ?2 AND s.nr = ?3 ORDER BY 1");
+	sqlite3_stmt *scopes = query_prepare(q,
+		"SELECT DISTINCT scope FROM site WHERE owner IS ?1 "
+		"AND arch = ?2 AND nr = ?3 AND scope != '' ORDER BY 1");
+	bool first = true;
+
+	printf(",\"libraries\":[");
+	while (calls && pids && scopes && query_row(q, owners)) {
+		printf("%s{\"path\":", first ? "" : ",");
+		json_put_string(stdout, query_text(owners, 1));
+		printf(",\"build_id\":");
+		json_put_string(stdout, query_text(owners, 2));
+		printf(",\"runtime\":%s,\"syscalls\":",
+		       sqlite3_column_int(owners, 3) ? "true" : "false");
+		report_bind_owner(calls, owners);
+		report_bind_owner(pids, owners);
+		report_bind_owner(scopes, owners);
+		report_json_calls(q, calls, pids, scopes);
+		fputc('}', stdout);
+		first = false;
+	}
+	printf("]");
+	sqlite3_finalize(owners);
+	sqlite3_finalize(calls);
+	sqlite3_finalize(pids);
+	sqlite3_finalize(scopes);
+}
+
+/* The syscalls of the scope bound to ?1 of CALLS, with their owners. */
+static void report_json_scope_calls(struct query *q, sqlite3_stmt *calls,
+				    sqlite3_stmt *owners)
+{
+	bool first = true;
+
+	fputc('[', stdout);
+	while (query_row(q, calls)) {
+		printf("%s{\"name\":", first ? "" : ",");
+		json_put_string(stdout, query_text(calls, 0));
+		printf(",\"nr\":%d,\"count\":%lld,\"owners\":",
+		       sqlite3_column_int(calls, 1),
+		       (long long)sqlite3_column_int64(calls, 3));
+		sqlite3_bind_int64(owners, 2, sqlite3_column_int64(calls, 2));
+		sqlite3_bind_int64(owners, 3, sqlite3_column_int64(calls, 1));
+		query_json_texts(q, stdout, owners);
+		fputc('}', stdout);
+		first = false;
+	}
+	fputc(']', stdout);
+	sqlite3_reset(calls);
+}
+
+static void report_json_scopes(struct query *q)
+{
+	sqlite3_stmt *scopes = query_prepare(q,
+		"SELECT DISTINCT scope FROM site WHERE scope != '' ORDER BY 1");
+	sqlite3_stmt *calls = query_prepare(q,
+		"SELECT " QUERY_NAME_SQL ", s.nr, s.arch, SUM(s.count) "
+		"FROM site s WHERE s.scope = ?1 "
+		"GROUP BY s.arch, s.nr ORDER BY 1");
+	sqlite3_stmt *owners = query_prepare(q,
+		"SELECT DISTINCT COALESCE(m.path, '" QUERY_ANONYMOUS "') "
+		"FROM site s LEFT JOIN module m ON m.id = s.owner "
+		"WHERE s.scope = ?1 AND s.arch = ?2 AND s.nr = ?3 ORDER BY 1");
+	bool first = true;
+
+	printf(",\"scopes\":[");
+	while (calls && owners && query_row(q, scopes)) {
+		printf("%s{\"name\":", first ? "" : ",");
+		json_put_string(stdout, query_text(scopes, 0));
+		printf(",\"syscalls\":");
+		sqlite3_bind_value(calls, 1, sqlite3_column_value(scopes, 0));
+		sqlite3_bind_value(owners, 1, sqlite3_column_value(scopes, 0));
+		report_json_scope_calls(q, calls, owners);
+		fputc('}', stdout);
+		first = false;
+	}
+	printf("]");
+	sqlite3_finalize(scopes);
+	sqlite3_finalize(calls);
+	sqlite3_finalize(owners);
+}
+
+static void report_json(struct query *q)
+{
+	fputc('{', stdout);
+	report_json_processes(q);
+	report_json_libraries(q);
+	report_json_scopes(q);
+	printf("}\n");
+}
+
+/* "  [scope: NAME]" after a row, or nothing outside scopes. */
+static void report_put_scope(const char *scope)
+{
+	if (*scope)
+		printf("  [scope: %s]", scope);
+	putchar('\n');
+}
+
+/* Text: each owning module, then its syscalls and their counts. */
+static void report_text_by_library(struct query *q)
+{
+	sqlite3_stmt *owners = query_prepare(q, REPORT_OWNERS_SQL);
+	sqlite3_stmt *calls = query_prepare(q,
+		"SELECT " QUERY_NAME_SQL ", s.scope, SUM(s.count) "
+		"FROM site s WHERE s.owner IS ?1 "
+		"GROUP BY s.arch, s.nr, s.scope ORDER BY 1, 2");
+	char id[16];
+	bool any;
+
+	while (calls && query_row(q, owners)) {
+		report_bind_owner(calls, owners);
+		any = false;
+		while (query_row(q, calls)) {
+			if (!any) {
+				query_short_id(query_text(owners, 2), id,
+					       sizeof(id));
+				printf("%s  [build-id %s]%s\n",
+				       query_text(owners, 1), id,
+				       sqlite3_column_int(owners, 3) ?
+					       "  (runtime)" : "");
+			}
+			any = true;
+			printf("    %-24s %8lld", query_text(calls, 0),
+			       (long long)sqlite3_column_int64(calls, 2));
+			report_put_scope(query_text(calls, 1));
+		}
+		sqlite3_reset(calls);
+	}
+	sqlite3_finalize(owners);
+	sqlite3_finalize(calls);
+}
+
+/* Text: each syscall with its total, then who makes it. */
+static void report_text_by_syscall(struct query *q)
+{
+	sqlite3_stmt *st = query_prepare(q,
+		"SELECT " QUERY_NAME_SQL ", s.nr, s.arch, "
+		"COALESCE(m.path, '" QUERY_ANONYMOUS "'), m.runtime, s.scope, "
+		"SUM(s.count), SUM(SUM(s.count)) OVER (PARTITION BY s.arch, s.nr) "
+		"FROM site s LEFT JOIN module m ON m.id = s.owner "
+		"GROUP BY s.arch, s.nr, s.owner, s.scope "
+		"ORDER BY 1, 3, 7 DESC, 4, 6");
+	sqlite3_int64 last_nr = -1, last_arch = -1;
+
+	while (query_row(q, st)) {
+		if (sqlite3_column_int64(st, 1) != last_nr ||
+		    sqlite3_column_int64(st, 2) != last_arch) {
+			last_nr = sqlite3_column_int64(st, 1);
+			last_arch = sqlite3_column_int64(st, 2);
+			printf("%s (%lld)  %lld calls\n", query_text(st, 0),
+			       (long long)last_nr,
+			       (long long)sqlite3_column_int64(st, 7));
+		}
+		printf("    %8lld  %s%s", (long long)sqlite3_column_int64(st, 6),
+		       query_text(st, 3),
+		       sqlite3_column_int(st, 4) ? "  (runtime)" : "");
+		report_put_scope(query_text(st, 5));
+	}
+	sqlite3_finalize(st);
+}
+
+/* How a process ended, for the text view. */
+static void report_put_end(sqlite3_stmt *st)
+{
+	if (sqlite3_column_int(st, 6))
+		printf("  replaced by execve\n");
+	else if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+		printf("  killed by signal %d\n", sqlite3_column_int(st, 5));
+	else if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+		printf("  exit %d\n", sqlite3_column_int(st, 4));
+	else
+		printf("  end unknown\n");
+}
+
+/* Text: each process, then its syscalls with their owners. */
+static void report_text_by_process(struct query *q)
+{
+	sqlite3_stmt *procs = query_prepare(q,
+		"SELECT id, pid, ppid, exe, exit_code, signal, execed "
+		"FROM process ORDER BY id");
+	sqlite3_stmt *calls = query_prepare(q,
+		"SELECT " QUERY_NAME_SQL ", "
+		"COALESCE(m.path, '" QUERY_ANONYMOUS "'), s.scope, SUM(s.count) "
+		"FROM site s LEFT JOIN module m ON m.id = s.owner "
+		"WHERE s.process = ?1 GROUP BY s.arch, s.nr, s.owner, s.scope "
+		"ORDER BY 1, 2, 3");
+
+	while (calls && query_row(q, procs)) {
+		printf("pid %lld  ppid %lld  %s",
+		       (long long)sqlite3_column_int64(procs, 1),
+		       (long long)sqlite3_column_int64(procs, 2),
+		       query_text(procs, 3));
+		report_put_end(procs);
+		sqlite3_bind_int64(calls, 1, sqlite3_column_int64(procs, 0));
+		while (query_row(q, calls)) {
+			printf("    %-24s %8lld  %s", query_text(calls, 0),
+			       (long long)sqlite3_column_int64(calls, 3),
+			       query_basename(query_text(calls, 1)));
+			report_put_scope(query_text(calls, 2));
+		}
+		sqlite3_reset(calls);
+	}
+	sqlite3_finalize(procs);
+	sqlite3_finalize(calls);
+}
+
+/* Warn, under the text, about what the profile could not hold. */
+static void report_text_notes(struct query *q)
+{
+	sqlite3_stmt *st = query_prepare(q,
+		"SELECT (SELECT value FROM meta WHERE key = 'complete'), "
+		"SUM(lost_records), SUM(lost_calls) FROM process");
+
+	if (!query_row(q, st)) {
+		sqlite3_finalize(st);
+		return;
+	}
+	if (strcmp(query_text(st, 0), "0") == 0)
+		printf("note: some processes were still running when the "
+		       "profile was written\n");
+	if (sqlite3_column_int64(st, 1) || sqlite3_column_int64(st, 2))
+		printf("note: %lld records and %lld calls could not be "
+		       "reported by the traced processes\n",
+		       (long long)sqlite3_column_int64(st, 1),
+		       (long long)sqlite3_column_int64(st, 2));
+	sqlite3_finalize(st);
+}
+
+static int report_parse_by(const char *arg, enum report_by *by)
+{
+	if (strcmp(arg, "library") == 0)
+		*by = REPORT_BY_LIBRARY;
+	else if (strcmp(arg, "syscall") == 0)
+		*by = REPORT_BY_SYSCALL;
+	else if (strcmp(arg, "process") == 0)
+		*by = REPORT_BY_PROCESS;
+	else
+		return -1;
+
+	return 0;
+}
+
+static int report(const char *path, bool json, enum report_by by)
+{
+	struct query q;
+
+	if (query_open(&q, "report", path) < 0)
+		return 1;
+
+	if (json)
+		report_json(&q);
+	else if (by == REPORT_BY_SYSCALL)
+		report_text_by_syscall(&q);
+	else if (by == REPORT_BY_PROCESS)
+		report_text_by_process(&q);
+	else
+		report_text_by_library(&q);
+	if (!json)
+		report_text_notes(&q);
+	query_close(&q);
+
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("report", "write the report: %m");
+		return 1;
+	}
+
+	return q.failed ? 1 : 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum report_by by = REPORT_BY_LIBRARY;
+	bool json = false;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:b:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (cli_parse_format("report", optarg, &json) < 0)
+				return CLI_EXIT_USAGE;
+			break;
+		case 'b':
+			if (report_parse_by(optarg, &by) < 0) {
+				cli_error("report", "unknown view '%s' (expected "
+					  "library, syscall or process)",
+					  optarg);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 'v':
+			log_louder(1);
+			break;
+		case 'h':
+			report_usage();
+			return 0;
+		default:
+			return cli_bad_option("report", argv, optind, optopt);
+		}
+	}
+	if (argc - optind > 1) {
+		cli_error("report", "unexpected argument '%s'", argv[optind + 1]);
+		return CLI_EXIT_USAGE;
+	}
+
+	return report(optind < argc ? argv[optind] : "syswho.db", json, by);
+}

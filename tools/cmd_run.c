@@ -1,0 +1,402 @@
+/*
+ * cmd_run.c - "syswho run": start a command with libsyswho.so preloaded,
+ * collect what all its processes report, write the profile, and exit
+ * with the command's status.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "log.h"
+#include "server.h"
+
+#ifndef SYSWHO_INSTALL_LIBDIR
+#define SYSWHO_INSTALL_LIBDIR "/usr/local/lib/syswho"
+#endif
+
+/* syswho's own failures, apart from the command's statuses. */
+#define RUN_EXIT_FAILURE 125
+
+/* How long to wait for descendants once the command itself has exited. */
+#define RUN_DRAIN_MS 2000
+
+struct run_opts {
+	const char *output;
+	char *runtime;		/* --runtime globs joined with ':' */
+	char **cmd;
+};
+
+/* The state the signal callback needs. */
+struct run_child {
+	pid_t pid;
+	int sig_fd;
+	bool reaped;
+	int status;
+};
+
+static void run_usage(void)
+{
+	printf("usage: syswho run [-o PROFILE] [--runtime GLOB]... [-v] "
+	       "[--] CMD [ARG]...\n"
+	       "Run CMD with libsyswho.so preloaded and write which module "
+	       "of each of its\nprocesses makes each system call to PROFILE.\n"
+	       "\n"
+	       "  -o, --output PROFILE  profile to write (default ./syswho.db)\n"
+	       "  -r, --runtime GLOB    treat modules matching GLOB as runtime\n"
+	       "                        (interpreters, frameworks); repeatable\n"
+	       "  -v, --verbose         log more (repeat for debug)\n\n"
+	       "Exits with CMD's status (128+N when a signal N killed it), "
+	       "127 when CMD\ncannot be found, 126 when it cannot be executed "
+	       "and 125 when syswho fails.\n");
+}
+
+/* Append GLOB to the ':'-separated list *LIST. */
+static int run_add_runtime(char **list, const char *glob)
+{
+	char *joined;
+
+	if (asprintf(&joined, "%s%s%s", *list ? *list : "", *list ? ":" : "",
+		     glob) < 0)
+		return -1;
+	free(*list);
+	*list = joined;
+
+	return 0;
+}
+
+/* Returns -1 to go on, else the exit status of syswho. */
+static int run_parse(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "runtime", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	/* "+" stops at CMD, so that its own options stay its own. */
+	while ((c = getopt_long(argc, argv, "+:o:r:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'r':
+			if (run_add_runtime(&o->runtime, optarg) < 0) {
+				cli_error("run", "out of memory");
+				return RUN_EXIT_FAILURE;
+			}
+			break;
+		case 'v':
+			log_louder(1);
+			break;
+		case 'h':
+			run_usage();
+			return 0;
+		default:
+			return cli_bad_option("run", argv, optind, optopt);
+		}
+	}
+	if (optind >= argc) {
+		cli_error("run", "no command to run (see syswho run --help)");
+		return CLI_EXIT_USAGE;
+	}
+	o->cmd = argv + optind;
+
+	return -1;
+}
+
+/* Whether PATH is a readable file; its absolute form goes to OUT. */
+static bool run_try_library(const char *path, char *out)
+{
+	return access(path, R_OK) == 0 && realpath(path, out) != NULL;
+}
+
+/*
+ * Find libsyswho.so: $SYSWHO_LIBRARY, next to the syswho binary in a
+ * build or install tree (bin/../lib), then the configured install dir.
+ */
+static int run_find_library(char *out, struct error **err)
+{
+	char exe[PATH_MAX], beside[PATH_MAX + 32];
+	const char *env = getenv("SYSWHO_LIBRARY");
+	const char *installed = SYSWHO_INSTALL_LIBDIR "/libsyswho.so";
+	ssize_t n;
+
+	if (env && *env) {
+		if (run_try_library(env, out))
+			return 0;
+		return error_set(err, errno, "SYSWHO_LIBRARY=%s", env);
+	}
+
+	beside[0] = '\0';
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		snprintf(beside, sizeof(beside), "%s/../lib/libsyswho.so",
+			 dirname(exe));
+		if (run_try_library(beside, out))
+			return 0;
+	}
+	if (run_try_library(installed, out))
+		return 0;
+
+	return error_set(err, ENOENT,
+			 "cannot find libsyswho.so (tried %s and %s; "
+			 "set SYSWHO_LIBRARY)",
+			 beside, installed);
+}
+
+/* A private directory for the socket: under $XDG_RUNTIME_DIR or /tmp. */
+static char *run_make_dir(struct error **err)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	char *dir;
+
+	if (!base || !*base || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    access(base, W_OK) < 0)
+		base = "/tmp";
+	if (asprintf(&dir, "%s/syswho.XXXXXX", base) < 0) {
+		error_set(err, ENOMEM, "temporary directory");
+		return NULL;
+	}
+	if (!mkdtemp(dir)) {
+		error_set(err, errno, "create %s", dir);
+		free(dir);
+		return NULL;
+	}
+
+	return dir;
+}
+
+/* In the child: set up the environment the library reads. */
+static int run_child_env(const struct run_opts *o, const char *lib,
+			 const char *sock)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *preload;
+
+	if (asprintf(&preload, "%s%s%s", lib, old && *old ? ":" : "",
+		     old && *old ? old : "") < 0)
+		return -1;
+	if (setenv("LD_PRELOAD", preload, 1) < 0 ||
+	    setenv("SYSWHO_COLLECTOR", sock, 1) < 0 ||
+	    (o->runtime && setenv("SYSWHO_RUNTIME", o->runtime, 1) < 0))
+		return -1;
+	free(preload);
+
+	return 0;
+}
+
+/*
+ * Fork and exec the command. The child reports an exec failure through a
+ * close-on-exec pipe, so *EXEC_ERRNO is 0 exactly when exec worked.
+ */
+static pid_t run_spawn(const struct run_opts *o, const char *lib,
+		       const char *sock, const sigset_t *mask, int *exec_errno,
+		       struct error **err)
+{
+	int pipe_fd[2], e;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pipe_fd, O_CLOEXEC) < 0)
+		return error_set(err, errno, "pipe");
+
+	pid = fork();
+	if (pid < 0) {
+		error_set(err, errno, "fork");
+		close(pipe_fd[0]);
+		close(pipe_fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		/* The command gets the signal mask syswho was started with. */
+		sigprocmask(SIG_SETMASK, mask, NULL);
+		close(pipe_fd[0]);
+		if (run_child_env(o, lib, sock) == 0)
+			execvp(o->cmd[0], o->cmd);
+		e = errno;
+		if (write(pipe_fd[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+
+	close(pipe_fd[1]);
+	do {
+		n = read(pipe_fd[0], &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	close(pipe_fd[0]);
+	*exec_errno = n == sizeof(e) ? e : 0;
+
+	return pid;
+}
+
+/*
+ * Signals while the command runs: SIGCHLD reaps it and starts the drain;
+ * the others are passed on, since the command is the one to decide. A
+ * signal from the terminal already reached the command's process group,
+ * so only those sent by a process (kill, timeout) are forwarded.
+ */
+static int run_on_signal(struct server *srv, void *data, struct error **err)
+{
+	struct run_child *child = data;
+	struct signalfd_siginfo si;
+
+	while (read(child->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			/* Limitation: a kill of the whole group arrives twice. */
+			if (!child->reaped && si.ssi_code <= 0)
+				kill(child->pid, (int)si.ssi_signo);
+			continue;
+		}
+		if (child->reaped ||
+		    waitpid(child->pid, &child->status, WNOHANG) != child->pid)
+			continue;
+
+		child->reaped = true;
+		log_debug("command exited (status 0x%x); waiting up to %d ms "
+			  "for its descendants",
+			  child->status, RUN_DRAIN_MS);
+		server_drain(srv, RUN_DRAIN_MS);
+	}
+
+	return 0;
+}
+
+/* The exit status of syswho for the wait STATUS of the command. */
+static int run_exit_status(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+
+	return WEXITSTATUS(status);
+}
+
+/* The command could not start: say why, reap it, write no profile. */
+static int run_exec_failed(const struct run_opts *o, pid_t pid, int e)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	cli_error("run", "cannot execute %s: %s", o->cmd[0], strerror(e));
+
+	return e == EACCES ? 126 : 127;
+}
+
+/* Start the command and collect until it and its descendants are done. */
+static int run_collect(const struct run_opts *o, const char *lib,
+		       const char *dir, struct model *m, struct error **err)
+{
+	static const int signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP,
+				       SIGQUIT };
+	struct run_child child = { .pid = -1 };
+	_cleanup_free_ char *sock = NULL;
+	struct server srv;
+	int exec_errno = 0, ret;
+	bool complete;
+	sigset_t old;
+
+	if (asprintf(&sock, "%s/collector.sock", dir) < 0)
+		return error_set(err, ENOMEM, "socket path");
+
+	child.sig_fd = cli_signalfd(signals, sizeof(signals) / sizeof(*signals),
+				    &old, err);
+	if (child.sig_fd < 0)
+		return -1;
+	if (server_open(&srv, sock, m, err) < 0)
+		goto fail;
+	server_watch(&srv, child.sig_fd, run_on_signal, &child);
+
+	child.pid = run_spawn(o, lib, sock, &old, &exec_errno, err);
+	if (child.pid < 0) {
+		server_close(&srv);
+		goto fail;
+	}
+	if (exec_errno) {
+		server_close(&srv);
+		close(child.sig_fd);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return run_exec_failed(o, child.pid, exec_errno);
+	}
+
+	ret = server_run(&srv, err);
+	complete = srv.cut == 0;
+	server_close(&srv);
+	if (ret < 0) {
+		cli_error("run", "%s", error_message(*err));
+		error_free(err);
+	}
+	/* Without the loop, the command is simply waited for. */
+	while (!child.reaped && waitpid(child.pid, &child.status, 0) < 0 &&
+	       errno == EINTR)
+		;
+	close(child.sig_fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	if (model_set_wait_status(m, (uint32_t)child.pid, child.status) < 0)
+		log_info("the command never reported: no process in the profile");
+	if (cli_write_profile("run", m, o->output, complete && ret == 0) < 0)
+		return RUN_EXIT_FAILURE;
+
+	return run_exit_status(child.status);
+fail:
+	close(child.sig_fd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	return -1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { .output = "syswho.db" };
+	struct error *err = NULL;
+	char lib[PATH_MAX], *dir = NULL;
+	struct model m;
+	int ret;
+
+	log_init("collector");
+	ret = run_parse(argc, argv, &o);
+	if (ret >= 0)
+		goto out;
+
+	ret = RUN_EXIT_FAILURE;
+	if (run_find_library(lib, &err) < 0)
+		goto out;
+	dir = run_make_dir(&err);
+	if (!dir)
+		goto out;
+	log_debug("preloading %s, socket in %s", lib, dir);
+
+	model_init(&m);
+	ret = run_collect(&o, lib, dir, &m, &err);
+	model_free(&m);
+	if (rmdir(dir) < 0)
+		log_warn("remove %s: %s", dir, strerror(errno));
+	if (ret < 0)
+		ret = RUN_EXIT_FAILURE;
+out:
+	if (err)
+		cli_error("run", "%s", error_message(err));
+	error_free(&err);
+	free(dir);
+	free(o.runtime);
+
+	return ret;
+}
