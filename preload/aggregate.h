@@ -23,7 +23,8 @@ struct agg_entry {
 	uint32_t nr;
 	uint32_t site;	       /* process-wide site id */
 	uint32_t site_sent;    /* the Site record reached the collector */
-	uint32_t pad;
+	uint32_t owner;	       /* owner module id, as sent in the Site */
+	uint64_t owner_offset;
 };
 
 struct agg_table {

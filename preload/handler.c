@@ -47,7 +47,7 @@ void handler_sigsys(int sig, siginfo_t *info, void *context)
 		handler_after_fork();
 
 	decode_call(info, uc, &call);
-	ts = thread_self();
+	ts = thread_self_at((uintptr_t)__builtin_frame_address(0));
 	if (!ts) {
 		route_call(NULL, uc, &call, false);
 		errno = saved_errno;

@@ -48,12 +48,19 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 			process_announce_module(mods[i]);
 	}
 	owner = owner_pick(mods, n);
+	e->owner = ts->frame_modules[owner];
+	e->owner_offset = ts->frame_offsets[owner];
+	if (owner == 0 && mods[0] && mods[0]->runtime && ts->creator_module) {
+		/* Only the runtime on the stack: the thread's creator owns it. */
+		e->owner = ts->creator_module;
+		e->owner_offset = ts->creator_offset;
+	}
 
 	site.id = e->site;
 	site.nr = (uint32_t)call->nr;
 	site.arch = call->arch;
-	site.owner = ts->frame_modules[owner];
-	site.owner_offset = ts->frame_offsets[owner];
+	site.owner = e->owner;
+	site.owner_offset = e->owner_offset;
 	site.scope = scope_name(scope);
 	site.tid = ts->tid;
 	site.modules = ts->frame_modules;
@@ -94,6 +101,8 @@ void record_call(struct thread_state *ts, const ucontext_t *uc,
 		record_new_site(ts, e, call, pcs, n, scope);
 	}
 	agg_count(e);
+	ts->owner_module = e->owner;
+	ts->owner_offset = e->owner_offset;
 }
 
 void record_flush(struct thread_state *ts, int wait_ms)

@@ -22,7 +22,8 @@
  * the return address goes to its top and the stack argument points there.
  * Limitation: the child of a clone with a new stack starts with rsi 8 less.
  */
-static void route_clone(ucontext_t *uc, const struct trap_call *call)
+static void route_clone(struct thread_state *ts, ucontext_t *uc,
+			const struct trap_call *call)
 {
 	unsigned long flags = (unsigned long)call->args[0];
 	uintptr_t stack = (uintptr_t)call->args[1];
@@ -32,6 +33,8 @@ static void route_clone(ucontext_t *uc, const struct trap_call *call)
 		uint64_t *slot = (uint64_t *)(stack - 8);
 
 		*slot = (uint64_t)rip;
+		if (ts && (flags & CLONE_VM))
+			thread_note_birth(ts, stack);
 		pass_via(uc, (flags & CLONE_VM) ? GATE_CLONE_VM : GATE_CLONE_NOVM);
 		pass_set_arg(uc, 1, (long)slot);
 		return;
@@ -120,7 +123,7 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 		decode_set_return(uc, -ENOSYS);
 		return ROUTE_DONE;
 	case SYS_clone:
-		route_clone(uc, call);
+		route_clone(nested ? NULL : ts, uc, call);
 		return ROUTE_DONE;
 	case SYS_fork:
 		pass_via(uc, GATE_FORK);

@@ -19,6 +19,25 @@ static __thread struct thread_state *thread_tls
 static struct thread_state *thread_registry[THREAD_MAX];
 static uint32_t thread_count;
 
+/*
+ * Threads announced by their creator and not yet seen. A new thread finds
+ * its entry by stack: the nearest announced stack top above its own stack
+ * pointer. Slots are reused round robin, so a failed clone leaves nothing
+ * behind for long.
+ */
+#define THREAD_BIRTHS	  64
+#define THREAD_STACK_SPAN (64UL << 20)
+
+struct thread_birth {
+	uintptr_t stack; /* atomic: 0 when free */
+	uint32_t module;
+	uint64_t offset;
+	uint32_t scope;
+};
+
+static struct thread_birth thread_births[THREAD_BIRTHS];
+static uint32_t thread_birth_next;
+
 static struct thread_state *thread_claim(void)
 {
 	uint32_t n = __atomic_load_n(&thread_count, __ATOMIC_ACQUIRE);
@@ -48,7 +67,45 @@ static struct thread_state *thread_claim(void)
 	return ts;
 }
 
-struct thread_state *thread_self(void)
+void thread_note_birth(const struct thread_state *ts, uintptr_t stack)
+{
+	uint32_t i = __atomic_fetch_add(&thread_birth_next, 1, __ATOMIC_RELAXED);
+	struct thread_birth *b = &thread_births[i % THREAD_BIRTHS];
+
+	__atomic_store_n(&b->stack, 0, __ATOMIC_RELAXED);
+	b->module = ts->owner_module;
+	b->offset = ts->owner_offset;
+	b->scope = thread_scope(ts);
+	__atomic_store_n(&b->stack, stack, __ATOMIC_RELEASE);
+}
+
+static void thread_find_creator(struct thread_state *ts, uintptr_t sp)
+{
+	struct thread_birth *best = NULL;
+	uintptr_t best_stack = 0;
+	int i;
+
+	for (i = 0; i < THREAD_BIRTHS; i++) {
+		struct thread_birth *b = &thread_births[i];
+		uintptr_t stack = __atomic_load_n(&b->stack, __ATOMIC_ACQUIRE);
+
+		if (stack >= sp && stack - sp < THREAD_STACK_SPAN &&
+		    (!best || stack < best_stack)) {
+			best = b;
+			best_stack = stack;
+		}
+	}
+	if (!best || !__atomic_compare_exchange_n(&best->stack, &best_stack, 0,
+						  false, __ATOMIC_ACQ_REL,
+						  __ATOMIC_RELAXED))
+		return;
+
+	ts->creator_module = best->module;
+	ts->creator_offset = best->offset;
+	ts->creator_scope = best->scope;
+}
+
+struct thread_state *thread_self_at(uintptr_t sp)
 {
 	struct thread_state *ts = thread_tls;
 
@@ -59,9 +116,14 @@ struct thread_state *thread_self(void)
 		return NULL;
 	ts->tid = (uint32_t)gate_call0(SYS_gettid);
 	ts->sigsys_blocked = false;
+	ts->sigsys_pending = false;
 	ts->scope_depth = 0;
 	ts->busy = 0;
 	ts->busy_sp = 0;
+	ts->creator_module = 0;
+	ts->creator_offset = 0;
+	ts->creator_scope = 0;
+	thread_find_creator(ts, sp);
 	thread_tls = ts;
 
 	return ts;
@@ -138,8 +200,9 @@ uint32_t thread_scope(const struct thread_state *ts)
 {
 	int depth = ts->scope_depth;
 
+	/* A thread starts in the scope its creator was in. */
 	if (depth <= 0)
-		return 0;
+		return ts->creator_scope;
 	if (depth > THREAD_SCOPE_DEPTH)
 		depth = THREAD_SCOPE_DEPTH;
 	return ts->scopes[depth - 1];

@@ -30,6 +30,13 @@ struct thread_state {
 	int scope_depth;
 	uint32_t scopes[THREAD_SCOPE_DEPTH];
 	uint64_t last_flush_ns;
+	/* Who created this thread: owns its calls made only by the runtime. */
+	uint32_t creator_module;
+	uint64_t creator_offset;
+	uint32_t creator_scope;
+	/* The owner of the call being handled, for route_clone. */
+	uint32_t owner_module;
+	uint64_t owner_offset;
 	struct agg_table table;
 	uint8_t buf[THREAD_BUF_SIZE];
 	uint32_t frame_modules[UNWIND_MAX_FRAMES];
@@ -38,8 +45,18 @@ struct thread_state {
 	uint64_t flush_deltas[THREAD_FLUSH_BATCH];
 };
 
-/* The calling thread's state, created on first use; NULL if out of room. */
-struct thread_state *thread_self(void);
+/*
+ * The calling thread's state, created on first use; NULL if out of room.
+ * SP is an address on the thread's stack (it finds the thread's creator).
+ */
+struct thread_state *thread_self_at(uintptr_t sp);
+#define thread_self() thread_self_at((uintptr_t)__builtin_frame_address(0))
+
+/*
+ * A thread is about to be created with its stack top at STACK by code
+ * whose call is owned by TS's current owner: its first trap will find it.
+ */
+void thread_note_birth(const struct thread_state *ts, uintptr_t stack);
 
 /* The calling thread's state if it has one. */
 struct thread_state *thread_peek(void);

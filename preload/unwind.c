@@ -14,13 +14,24 @@
  */
 #include "unwind.h"
 
+#define UNW_LOCAL_ONLY
 #include <dlfcn.h>
 #include <errno.h>
+#include <libunwind.h>
 #include <stddef.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/syscall.h>
 
 typedef int (*unw_backtrace_fn)(void **, int);
+typedef int (*unw_init_local2_fn)(unw_cursor_t *, unw_context_t *, int);
+typedef int (*unw_step_fn)(unw_cursor_t *);
+typedef int (*unw_get_reg_fn)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
 
 static unw_backtrace_fn unwind_backtrace;
+static unw_init_local2_fn unwind_init_local2;
+static unw_step_fn unwind_step;
+static unw_get_reg_fn unwind_get_reg;
 
 int unwind_init(void)
 {
@@ -33,10 +44,22 @@ int unwind_init(void)
 	unwind_backtrace = (unw_backtrace_fn)dlsym(lib, "unw_backtrace");
 	if (!unwind_backtrace)
 		return -ENOENT;
+	unwind_init_local2 =
+		(unw_init_local2_fn)dlsym(lib, "_ULx86_64_init_local2");
+	unwind_step = (unw_step_fn)dlsym(lib, "_ULx86_64_step");
+	unwind_get_reg = (unw_get_reg_fn)dlsym(lib, "_ULx86_64_get_reg");
 
 	/* Let it set up its once-only state outside signal context. */
 	unwind_backtrace(trace, 8);
 	return 0;
+}
+
+/* The calls whose glibc wrappers carry no unwind information. */
+static bool unwind_frameless_site(const ucontext_t *uc)
+{
+	long nr = uc->uc_mcontext.gregs[REG_RAX];
+
+	return nr == SYS_clone || nr == SYS_clone3 || nr == SYS_vfork;
 }
 
 int unwind_skip_handler(void *const *trace, int n, uintptr_t ip)
@@ -48,6 +71,44 @@ int unwind_skip_handler(void *const *trace, int n, uintptr_t ip)
 			return i;
 
 	return -1;
+}
+
+/*
+ * glibc ends the unwind information of clone, clone3 and vfork just before
+ * their syscall (the child's view would be wrong), so the fast trace stops
+ * at frame 0. There the return address is still on top of the stack (or,
+ * in vfork, in rdi): resume from it with libunwind's slow walk. It costs
+ * some microseconds, and only these rare calls take it.
+ */
+static int unwind_frameless(const ucontext_t *uc, uintptr_t *pcs, int max)
+{
+	const greg_t *r = uc->uc_mcontext.gregs;
+	unw_context_t ctx;
+	unw_cursor_t cursor;
+	unw_word_t ip;
+	uint64_t ret;
+	int n = 1;
+
+	if (!unwind_init_local2 || !unwind_step || !unwind_get_reg)
+		return 1;
+	memcpy(&ctx, uc, sizeof(ctx));
+	if (r[REG_RAX] == SYS_vfork) {
+		ret = (uint64_t)r[REG_RDI];
+	} else {
+		ret = *(const uint64_t *)r[REG_RSP];
+		ctx.uc_mcontext.gregs[REG_RSP] = r[REG_RSP] + 8;
+	}
+	ctx.uc_mcontext.gregs[REG_RIP] = (greg_t)ret;
+	if (unwind_init_local2(&cursor, &ctx, 0) < 0)
+		return 1;
+
+	do {
+		if (unwind_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
+			break;
+		pcs[n++] = (uintptr_t)ip;
+	} while (n < max && unwind_step(&cursor) > 0);
+
+	return n;
 }
 
 int unwind_stack(const ucontext_t *uc, uintptr_t *pcs, int max)
@@ -70,6 +131,8 @@ int unwind_stack(const ucontext_t *uc, uintptr_t *pcs, int max)
 
 	for (i = 0; i < max && first + i < n; i++)
 		pcs[i] = (uintptr_t)trace[first + i];
+	if (i == 1 && unwind_frameless_site(uc))
+		return unwind_frameless(uc, pcs, max);
 
 	return i;
 }
