@@ -75,8 +75,8 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 	__atomic_store_n(&e->site_sent, 1, __ATOMIC_RELEASE);
 }
 
-void record_call(struct thread_state *ts, const ucontext_t *uc,
-		 const struct trap_call *call)
+static void record_on_stack(struct thread_state *ts, const ucontext_t *uc,
+			    const struct trap_call *call)
 {
 	uintptr_t pcs[UNWIND_MAX_FRAMES];
 	uint32_t scope = thread_scope(ts);
@@ -103,6 +103,27 @@ void record_call(struct thread_state *ts, const ucontext_t *uc,
 	agg_count(e);
 	ts->owner_module = e->owner;
 	ts->owner_offset = e->owner_offset;
+}
+
+struct record_args {
+	struct thread_state *ts;
+	const ucontext_t *uc;
+	const struct trap_call *call;
+};
+
+static void record_thunk(void *arg)
+{
+	struct record_args *a = arg;
+
+	record_on_stack(a->ts, a->uc, a->call);
+}
+
+void record_call(struct thread_state *ts, const ucontext_t *uc,
+		 const struct trap_call *call)
+{
+	struct record_args args = { .ts = ts, .uc = uc, .call = call };
+
+	syswho_call_on_stack(&args, record_thunk, ts->stack + sizeof(ts->stack));
 }
 
 void record_flush(struct thread_state *ts, int wait_ms)

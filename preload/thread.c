@@ -143,6 +143,10 @@ bool thread_enter(struct thread_state *ts, uintptr_t sp)
 			ts->busy_sp = sp;
 			return true;
 		}
+		/* Traps of syswho's own work arrive on its private stack. */
+		if (sp >= (uintptr_t)ts->stack &&
+		    sp < (uintptr_t)ts->stack + sizeof(ts->stack))
+			return false;
 		outer = __atomic_load_n(&ts->busy_sp, __ATOMIC_RELAXED);
 		if (outer && sp < outer && outer - sp < THREAD_NEST_SPAN)
 			return false;

@@ -18,6 +18,7 @@
 #define THREAD_SCOPE_DEPTH 16
 #define THREAD_BUF_SIZE	   16384
 #define THREAD_FLUSH_BATCH 256
+#define THREAD_STACK_SIZE  (64 * 1024)
 
 struct thread_state {
 	int busy;	   /* atomic: inside the handler */
@@ -43,7 +44,12 @@ struct thread_state {
 	uint64_t frame_offsets[UNWIND_MAX_FRAMES];
 	uint32_t flush_sites[THREAD_FLUSH_BATCH];
 	uint64_t flush_deltas[THREAD_FLUSH_BATCH];
+	/* The handler's own stack (see stack.S). */
+	uint8_t stack[THREAD_STACK_SIZE] __attribute__((aligned(16)));
 };
+
+/* Run FN(ARG) on the stack whose top is TOP (stack.S). */
+void syswho_call_on_stack(void *arg, void (*fn)(void *), void *top);
 
 /*
  * The calling thread's state, created on first use; NULL if out of room.
