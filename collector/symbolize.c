@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,23 @@ static const char *symbolize_name(const struct symbolize_file *f,
 	return name;
 }
 
+/*
+ * Whether SYM may contain OFFSET. A sized symbol must; an unsized one (as
+ * hand-written assembly leaves) is trusted up to the end of its section.
+ */
+static bool symbolize_covers(const struct symbolize_file *f,
+			     const Elf64_Sym *sym, uint64_t offset)
+{
+	const Elf64_Shdr *sh;
+
+	if (sym->st_size)
+		return offset - sym->st_value < sym->st_size;
+
+	sh = symbolize_section(f, sym->st_shndx);
+
+	return sh && offset - sh->sh_addr < sh->sh_size;
+}
+
 int symbolize_lookup(const struct symbolize_file *f, uint64_t offset,
 		     const char **name, uint64_t *delta)
 {
@@ -172,8 +190,7 @@ int symbolize_lookup(const struct symbolize_file *f, uint64_t offset,
 		    s->st_shndx == SHN_UNDEF || s->st_value > offset ||
 		    !symbolize_name(f, s))
 			continue;
-		/* Sized symbols must contain OFFSET; the others are a guess. */
-		if (s->st_size && offset - s->st_value >= s->st_size)
+		if (!symbolize_covers(f, s, offset))
 			continue;
 		if (!best || s->st_value > best->st_value ||
 		    (s->st_value == best->st_value && s->st_size &&
