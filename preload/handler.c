@@ -48,6 +48,8 @@ void handler_sigsys(int sig, siginfo_t *info, void *context)
 
 	decode_call(info, uc, &call);
 	ts = thread_self_at((uintptr_t)__builtin_frame_address(0));
+	if (ts && ts->shares_tls)
+		ts = thread_by_tid(ts, (uintptr_t)__builtin_frame_address(0));
 	if (!ts) {
 		route_call(NULL, uc, &call, false);
 		errno = saved_errno;

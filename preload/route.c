@@ -35,6 +35,8 @@ static void route_clone(struct thread_state *ts, ucontext_t *uc,
 		*slot = (uint64_t)rip;
 		if (ts && (flags & CLONE_VM))
 			thread_note_birth(ts, stack);
+		if (ts && (flags & CLONE_VM) && !(flags & CLONE_SETTLS))
+			ts->shares_tls = true;
 		pass_via(uc, (flags & CLONE_VM) ? GATE_CLONE_VM : GATE_CLONE_NOVM);
 		pass_set_arg(uc, 1, (long)slot);
 		return;
@@ -91,15 +93,12 @@ static bool route_owns_fd(long fd)
 static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 				     const struct trap_call *call, bool nested)
 {
-	long ret;
-
 	switch (call->nr) {
 	case SYS_rt_sigprocmask:
 		decode_set_return(uc, signals_sigprocmask(ts, uc, call, nested));
 		return ROUTE_DONE;
 	case SYS_rt_sigaction:
-		if (signals_sigaction(uc, call, &ret))
-			decode_set_return(uc, ret);
+		decode_set_return(uc, signals_sigaction(call));
 		return ROUTE_DONE;
 	case SYS_rt_sigsuspend:
 		signals_pass_temp_mask(uc, call, 0, false);

@@ -25,8 +25,79 @@ struct ksigaction {
 	uint64_t mask;
 };
 
-/* The program's SIGSYS disposition; the kernel only ever sees syswho's. */
-static struct ksigaction signals_virtual_sigsys;
+#define SIGNALS_MAX 64
+
+/*
+ * The actions as the program set them, for every signal. The kernel holds
+ * syswho's handler for SIGSYS, and for every other handled signal a
+ * trampoline that shows the program's handler the SIGSYS bit of the mask
+ * it asked for; sa_mask never holds SIGSYS in the kernel.
+ */
+static struct ksigaction signals_actions[SIGNALS_MAX + 1];
+#define signals_virtual_sigsys signals_actions[SIGSYS]
+
+static bool signals_is_handler(void *h)
+{
+	return h != SIG_DFL && h != SIG_IGN;
+}
+
+/*
+ * Every handled signal arrives here first: the program's handler runs
+ * with the virtual SIGSYS bit its sa_mask (or the thread's mask) asked
+ * for, while the real mask keeps SIGSYS open.
+ */
+static void signals_trampoline(int sig, siginfo_t *info, void *uc)
+{
+	struct ksigaction act = signals_actions[sig];
+	struct thread_state *ts = thread_peek();
+	bool was_blocked = ts ? ts->sigsys_blocked : false;
+
+	if (act.flags & SA_RESETHAND)
+		memset(&signals_actions[sig], 0, sizeof(signals_actions[sig]));
+	if (ts && (act.mask & SIGSYS_BIT))
+		ts->sigsys_blocked = true;
+	if (!signals_is_handler(act.handler))
+		return;
+	if (act.flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))act.handler)(sig, info, uc);
+	else
+		((void (*)(int))act.handler)(sig);
+	if (ts)
+		ts->sigsys_blocked = was_blocked;
+}
+
+/* What the kernel gets for the program's action ACT. */
+static void signals_kernel_action(const struct ksigaction *act,
+				  struct ksigaction *out)
+{
+	*out = *act;
+	out->mask &= ~SIGSYS_BIT;
+	if (signals_is_handler(act->handler)) {
+		out->handler = (void *)signals_trampoline;
+		out->flags |= SA_SIGINFO;
+	}
+}
+
+/* Take over the handlers installed before syswho started. */
+static void signals_adopt(void)
+{
+	struct ksigaction act, kact;
+	int sig;
+
+	for (sig = 1; sig <= SIGNALS_MAX; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSYS)
+			continue;
+		if (gate_call4(SYS_rt_sigaction, sig, NULL, &act,
+			       KSIGSET_SIZE) != 0)
+			continue;
+		signals_actions[sig] = act;
+		if (!signals_is_handler(act.handler) &&
+		    !(act.mask & SIGSYS_BIT))
+			continue;
+		signals_kernel_action(&act, &kact);
+		gate_call4(SYS_rt_sigaction, sig, &kact, NULL, KSIGSET_SIZE);
+	}
+}
 
 int signals_install(void (*handler)(int, siginfo_t *, void *))
 {
@@ -44,6 +115,7 @@ int signals_install(void (*handler)(int, siginfo_t *, void *))
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
 	if (sigaction(SIGSYS, &sa, NULL) != 0)
 		return -errno;
+	signals_adopt();
 
 	return 0;
 }
@@ -158,45 +230,33 @@ long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
 	return 0;
 }
 
-bool signals_sigaction(ucontext_t *uc, const struct trap_call *call,
-		       long *ret)
+long signals_sigaction(const struct trap_call *call)
 {
+	int sig = (int)call->args[0];
 	const void *uact = (const void *)call->args[1];
 	void *uold = (void *)call->args[2];
-	struct ksigaction act, *copy;
+	struct ksigaction act, kact, old;
+	long ret = 0;
 
-	if (call->args[0] != SIGSYS) {
-		if (!uact || umem_read(&act, uact, sizeof(act)) != 0 ||
-		    !(act.mask & SIGSYS_BIT)) {
-			pass_via(uc, GATE_PASS);
-			return false;
-		}
-		/* Limitation: the old action read back lacks SIGSYS in sa_mask. */
-		copy = pass_via(uc, GATE_PASS);
-		*copy = act;
-		copy->mask &= ~SIGSYS_BIT;
-		pass_set_arg(uc, 1, (long)copy);
-		return false;
-	}
+	if (call->args[3] != KSIGSET_SIZE || sig < 1 || sig > SIGNALS_MAX)
+		return -EINVAL;
+	if (uact && umem_read(&act, uact, sizeof(act)) != 0)
+		return -EFAULT;
 
-	if (call->args[3] != KSIGSET_SIZE) {
-		*ret = -EINVAL;
-		return true;
-	}
-	if (uact && umem_read(&act, uact, sizeof(act)) != 0) {
-		*ret = -EFAULT;
-		return true;
-	}
-	if (uold && umem_write(uold, &signals_virtual_sigsys,
-			       sizeof(signals_virtual_sigsys)) != 0) {
-		*ret = -EFAULT;
-		return true;
+	old = signals_actions[sig];
+	if (uact && sig != SIGSYS) {
+		signals_kernel_action(&act, &kact);
+		ret = gate_call4(SYS_rt_sigaction, sig, &kact, NULL,
+				 KSIGSET_SIZE);
+		if (ret < 0)
+			return ret;
 	}
 	if (uact)
-		signals_virtual_sigsys = act;
+		signals_actions[sig] = act;
+	if (uold && umem_write(uold, &old, sizeof(old)) != 0)
+		return -EFAULT;
 
-	*ret = 0;
-	return true;
+	return 0;
 }
 
 void signals_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,

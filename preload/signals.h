@@ -33,12 +33,11 @@ long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
 			 const struct trap_call *call, bool nested);
 
 /*
- * rt_sigaction: SIGSYS is answered from the virtual disposition (returns
- * true, result in *RET); any other signal is passed through with SIGSYS
- * removed from its sa_mask (returns false, UC already routed).
+ * rt_sigaction, answered from the program's view of its actions: SIGSYS
+ * stays virtual; any other handler is installed behind a trampoline, with
+ * SIGSYS taken out of its sa_mask. Returns the syscall's result.
  */
-bool signals_sigaction(ucontext_t *uc, const struct trap_call *call,
-		       long *ret);
+long signals_sigaction(const struct trap_call *call);
 
 /*
  * A call with a temporary mask at argument ARG (a pointer to a sigset, or

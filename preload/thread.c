@@ -105,16 +105,23 @@ static void thread_find_creator(struct thread_state *ts, uintptr_t sp)
 	ts->creator_scope = best->scope;
 }
 
-struct thread_state *thread_self_at(uintptr_t sp)
-{
-	struct thread_state *ts = thread_tls;
+/*
+ * Threads made by a raw clone without CLONE_SETTLS run on their creator's
+ * TLS, so the TLS pointer cannot tell them apart: they are found by tid.
+ */
+#define THREAD_SHARED_MAX 64
 
-	if (ts)
-		return ts;
-	ts = thread_claim();
-	if (!ts)
-		return NULL;
-	ts->tid = (uint32_t)gate_call0(SYS_gettid);
+struct thread_shared {
+	uint32_t tid; /* atomic: 0 when free */
+	struct thread_state *ts;
+};
+
+static struct thread_shared thread_shared[THREAD_SHARED_MAX];
+
+static void thread_setup(struct thread_state *ts, uint32_t tid, uintptr_t sp)
+{
+	ts->tid = tid;
+	ts->shares_tls = false;
 	ts->sigsys_blocked = false;
 	ts->sigsys_pending = false;
 	ts->scope_depth = 0;
@@ -124,6 +131,49 @@ struct thread_state *thread_self_at(uintptr_t sp)
 	ts->creator_offset = 0;
 	ts->creator_scope = 0;
 	thread_find_creator(ts, sp);
+}
+
+struct thread_state *thread_by_tid(struct thread_state *ts, uintptr_t sp)
+{
+	uint32_t tid = (uint32_t)gate_call0(SYS_gettid);
+	struct thread_state *other;
+	uint32_t free_tid = 0;
+	int i;
+
+	if (tid == ts->tid)
+		return ts;
+	for (i = 0; i < THREAD_SHARED_MAX; i++)
+		if (__atomic_load_n(&thread_shared[i].tid, __ATOMIC_ACQUIRE) == tid)
+			return thread_shared[i].ts;
+
+	other = thread_claim();
+	if (!other)
+		return ts;
+	thread_setup(other, tid, sp);
+	for (i = 0; i < THREAD_SHARED_MAX; i++) {
+		free_tid = 0;
+		thread_shared[i].ts = other;
+		if (__atomic_compare_exchange_n(&thread_shared[i].tid, &free_tid,
+						tid, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			return other;
+	}
+	/* Limitation: past 64 such threads, they share their creator's state. */
+	thread_release(other);
+
+	return ts;
+}
+
+struct thread_state *thread_self_at(uintptr_t sp)
+{
+	struct thread_state *ts = thread_tls;
+
+	if (ts)
+		return ts;
+	ts = thread_claim();
+	if (!ts)
+		return NULL;
+	thread_setup(ts, (uint32_t)gate_call0(SYS_gettid), sp);
 	thread_tls = ts;
 
 	return ts;
@@ -162,8 +212,14 @@ void thread_leave(struct thread_state *ts)
 
 void thread_release(struct thread_state *ts)
 {
+	int i;
+
 	if (thread_tls == ts)
 		thread_tls = NULL;
+	for (i = 0; i < THREAD_SHARED_MAX; i++)
+		if (thread_shared[i].ts == ts &&
+		    __atomic_load_n(&thread_shared[i].tid, __ATOMIC_ACQUIRE) == ts->tid)
+			__atomic_store_n(&thread_shared[i].tid, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ts->in_use, 0, __ATOMIC_RELEASE);
 }
 
@@ -194,9 +250,12 @@ void thread_after_fork(struct thread_state *self)
 		if (ts && ts != self)
 			ts->in_use = 0;
 	}
+	for (i = 0; i < THREAD_SHARED_MAX; i++)
+		thread_shared[i].tid = 0;
 	if (self) {
 		agg_reset(&self->table);
 		self->tid = (uint32_t)gate_call0(SYS_gettid);
+		self->shares_tls = false;
 	}
 }
 

@@ -25,6 +25,7 @@ struct thread_state {
 	uintptr_t busy_sp; /* stack pointer at entry, to spot nesting */
 	int in_use;	   /* atomic: claimed by a live thread */
 	uint32_t tid;
+	bool shares_tls; /* made a thread that runs on this thread's TLS */
 	bool sigsys_blocked; /* the program's view of SIGSYS in its mask */
 	bool sigsys_pending; /* a SIGSYS for the program waits for unblock */
 	siginfo_t sigsys_info;
@@ -75,6 +76,13 @@ struct thread_state *thread_peek(void);
  */
 bool thread_enter(struct thread_state *ts, uintptr_t sp);
 void thread_leave(struct thread_state *ts);
+
+/*
+ * TS belongs to a thread that made raw clones sharing its TLS: find the
+ * state of the thread actually running (by tid), creating it on first use.
+ * SP is on that thread's stack.
+ */
+struct thread_state *thread_by_tid(struct thread_state *ts, uintptr_t sp);
 
 /* The thread is exiting: its state may be reused. */
 void thread_release(struct thread_state *ts);
