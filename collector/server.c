@@ -42,9 +42,9 @@ static int server_clear_path(const char *path, const struct sockaddr_un *sa,
 	int fd, ret;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : error_set(err, errno, "%s", path);
+		return errno == ENOENT ? 0 : error_set(err, errno, "stat");
 	if (!S_ISSOCK(st.st_mode))
-		return error_set(err, EEXIST, "%s is not a socket", path);
+		return error_set(err, 0, "not a socket");
 
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -52,14 +52,13 @@ static int server_clear_path(const char *path, const struct sockaddr_un *sa,
 	ret = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
 	close(fd);
 	if (ret == 0)
-		return error_set(err, EADDRINUSE,
-				 "%s: another collector is listening", path);
+		return error_set(err, 0, "another collector is listening");
 	if (errno != ECONNREFUSED)
-		return error_set(err, errno, "probe %s", path);
+		return error_set(err, errno, "probe the socket");
 
 	log_info("removing the stale socket %s", path);
 	if (unlink(path) < 0)
-		return error_set(err, errno, "remove stale socket %s", path);
+		return error_set(err, errno, "remove the stale socket");
 
 	return 0;
 }

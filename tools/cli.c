@@ -22,21 +22,27 @@ void cli_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "syswho: %s: %s\n", cmd, msg);
 }
 
-int cli_bad_option(const char *cmd, char **argv, int optind_now, int optopt_now)
+int cli_bad_option(const char *cmd, int c, char **argv, int optind_now,
+		   int optopt_now)
 {
 	const char *arg = argv[optind_now - 1];
+	const char *what = c == ':' ? "option needs an argument" :
+				      "unknown option";
 
 	/* A short option may hide in a cluster such as "-vx". */
 	if (optopt_now && arg && arg[0] == '-' && arg[1] != '-')
-		cli_error(cmd, "unknown option or missing argument '-%c' "
-			       "(see syswho %s --help)",
+		cli_error(cmd, "%s '-%c' (see syswho %s --help)", what,
 			  optopt_now, cmd);
 	else
-		cli_error(cmd, "unknown option or missing argument '%s' "
-			       "(see syswho %s --help)",
+		cli_error(cmd, "%s '%s' (see syswho %s --help)", what,
 			  arg ? arg : "?", cmd);
 
 	return CLI_EXIT_USAGE;
+}
+
+const char *cli_calls(long long n)
+{
+	return n == 1 ? "call" : "calls";
 }
 
 int cli_signalfd(const int *signals, size_t n, sigset_t *old,

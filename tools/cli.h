@@ -25,10 +25,14 @@ void cli_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Report the option getopt_long refused (the argument at OPTIND - 1) and
- * return CLI_EXIT_USAGE.
+ * Report the option getopt_long refused with C ('?' unknown, ':' missing
+ * its argument; the argument at OPTIND - 1) and return CLI_EXIT_USAGE.
  */
-int cli_bad_option(const char *cmd, char **argv, int optind_now, int optopt_now);
+int cli_bad_option(const char *cmd, int c, char **argv, int optind_now,
+		   int optopt_now);
+
+/* "call" or "calls", to go after the count N. */
+const char *cli_calls(long long n);
 
 /*
  * Block SIGNALS (N of them), saving the previous mask in OLD, and return a

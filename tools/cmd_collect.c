@@ -111,7 +111,7 @@ int cmd_collect(int argc, char **argv)
 			collect_usage();
 			return 0;
 		default:
-			return cli_bad_option("collect", argv, optind, optopt);
+			return cli_bad_option("collect", c, argv, optind, optopt);
 		}
 	}
 	if (optind < argc) {

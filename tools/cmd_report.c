@@ -276,15 +276,16 @@ static void report_text_by_syscall(struct query *q)
 		"GROUP BY s.arch, s.nr, s.owner, s.scope "
 		"ORDER BY 1, 3, 7 DESC, 4, 6");
 	sqlite3_int64 last_nr = -1, last_arch = -1;
+	long long total;
 
 	while (query_row(q, st)) {
 		if (sqlite3_column_int64(st, 1) != last_nr ||
 		    sqlite3_column_int64(st, 2) != last_arch) {
 			last_nr = sqlite3_column_int64(st, 1);
 			last_arch = sqlite3_column_int64(st, 2);
-			printf("%s (%lld)  %lld calls\n", query_text(st, 0),
-			       (long long)last_nr,
-			       (long long)sqlite3_column_int64(st, 7));
+			total = sqlite3_column_int64(st, 7);
+			printf("%s (%lld)  %lld %s\n", query_text(st, 0),
+			       (long long)last_nr, total, cli_calls(total));
 		}
 		printf("    %8lld  %s%s", (long long)sqlite3_column_int64(st, 6),
 		       query_text(st, 3),
@@ -437,7 +438,7 @@ int cmd_report(int argc, char **argv)
 			report_usage();
 			return 0;
 		default:
-			return cli_bad_option("report", argv, optind, optopt);
+			return cli_bad_option("report", c, argv, optind, optopt);
 		}
 	}
 	if (argc - optind > 1) {

@@ -108,7 +108,7 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 			run_usage();
 			return 0;
 		default:
-			return cli_bad_option("run", argv, optind, optopt);
+			return cli_bad_option("run", c, argv, optind, optopt);
 		}
 	}
 	if (optind >= argc) {

@@ -158,6 +158,7 @@ static void which_sites(struct which *w, const char *owner)
 {
 	sqlite3_stmt *st = w->sites;
 	bool first = true;
+	long long count;
 
 	if (w->json)
 		fputc('[', stdout);
@@ -168,10 +169,11 @@ static void which_sites(struct which *w, const char *owner)
 			       (unsigned long long)sqlite3_column_int64(st, 0),
 			       (long long)sqlite3_column_int64(st, 1));
 		} else {
-			printf("    at %s+0x%llx, %lld calls:\n",
+			count = sqlite3_column_int64(st, 1);
+			printf("    at %s+0x%llx, %lld %s:\n",
 			       query_basename(owner),
 			       (unsigned long long)sqlite3_column_int64(st, 0),
-			       (long long)sqlite3_column_int64(st, 1));
+			       count, cli_calls(count));
 		}
 		which_stack(w, sqlite3_column_int64(st, 2));
 		if (w->json)
@@ -196,6 +198,7 @@ static void which_bind_owner(struct which *w, sqlite3_stmt *st,
 static void which_owner(struct which *w, sqlite3_stmt *o, bool first)
 {
 	const char *sep;
+	long long count;
 	char id[16];
 
 	which_bind_owner(w, w->pids, o);
@@ -218,9 +221,10 @@ static void which_owner(struct which *w, sqlite3_stmt *o, bool first)
 	}
 
 	query_short_id(query_text(o, 2), id, sizeof(id));
-	printf("  %s  [build-id %s]%s  %lld calls", query_text(o, 1), id,
-	       sqlite3_column_int(o, 3) ? "  (runtime)" : "",
-	       (long long)sqlite3_column_int64(o, 5));
+	count = sqlite3_column_int64(o, 5);
+	printf("  %s  [build-id %s]%s  %lld %s", query_text(o, 1), id,
+	       sqlite3_column_int(o, 3) ? "  (runtime)" : "", count,
+	       cli_calls(count));
 	if (*query_text(o, 4))
 		printf("  [scope: %s]", query_text(o, 4));
 	printf("  pids");
@@ -274,8 +278,10 @@ static int which_owners(struct which *w, int nr)
 			json_put_string(stdout, w->name);
 			printf(",\"nr\":%d,\"owners\":[", nr);
 		} else if (n == 0) {
-			printf("%s (%d): %lld calls\n", w->name, nr,
-			       (long long)sqlite3_column_int64(o, 6));
+			long long total = sqlite3_column_int64(o, 6);
+
+			printf("%s (%d): %lld %s\n", w->name, nr, total,
+			       cli_calls(total));
 		}
 		which_owner(w, o, n == 0);
 		n++;
@@ -345,7 +351,7 @@ int cmd_which(int argc, char **argv)
 			which_usage();
 			return 0;
 		default:
-			return cli_bad_option("which", argv, optind, optopt);
+			return cli_bad_option("which", c, argv, optind, optopt);
 		}
 	}
 	if (optind >= argc) {

@@ -285,7 +285,7 @@ static void test_socket_path_checks(void **state)
 	/* Anything else at the path is left alone. */
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(server_open(&other, path, &m, &err), -1);
-	assert_non_null(strstr(error_message(err), "is not a socket"));
+	assert_non_null(strstr(error_message(err), "not a socket"));
 	error_free(&err);
 	model_free(&m);
 }
