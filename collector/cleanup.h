@@ -46,9 +46,9 @@ static inline void *steal_pointer_impl(void *pp)
 	return v;
 }
 
-#define _cleanup_free_	 __attribute__((cleanup(cleanup_freep)))
-#define _cleanup_close_	 __attribute__((cleanup(cleanup_closep)))
-#define _cleanup_fclose_ __attribute__((cleanup(cleanup_fclosep)))
+#define _cleanup_free_	  __attribute__((cleanup(cleanup_freep)))
+#define _cleanup_close_	  __attribute__((cleanup(cleanup_closep)))
+#define _cleanup_fclose_  __attribute__((cleanup(cleanup_fclosep)))
 #define steal_pointer(pp) steal_pointer_impl(pp)
 
 #endif

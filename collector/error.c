@@ -14,7 +14,7 @@
  * Returned when even the error cannot be allocated, so that a failure is
  * never lost; it is never freed.
  */
-static struct error error_oom = { ENOMEM, (char *)"out of memory" };
+static struct error error_oom = {ENOMEM, (char *)"out of memory"};
 
 int error_set(struct error **err, int errnum, const char *fmt, ...)
 {

@@ -10,7 +10,7 @@
 #define SYSWHO_ERROR_H
 
 struct error {
-	int errnum;	/* errno of the root cause, 0 when there is none */
+	int errnum; /* errno of the root cause, 0 when there is none */
 	char *msg;
 };
 
@@ -20,11 +20,11 @@ struct error {
  * "return error_set(...)".
  */
 int error_set(struct error **err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Put "context: " in front of the message of *ERR; returns -1. */
 int error_wrap(struct error **err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Free *ERR (which may be NULL) and set it to NULL. */
 void error_free(struct error **err);

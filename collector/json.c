@@ -54,7 +54,8 @@ void json_put_string(FILE *f, const char *s)
 		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(f, "\\u%04x", *p++);
 		} else if ((n = json_utf8_len(p)) == 0) {
-			/* Limitation: a path that is not UTF-8 loses bytes in JSON. */
+			/* Limitation: a path that is not UTF-8 loses bytes in
+			 * JSON. */
 			fputs("\\ufffd", f), p++;
 		} else {
 			fwrite(p, 1, n, f);

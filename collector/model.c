@@ -143,8 +143,7 @@ int model_add_mapping(struct model *m, size_t p, size_t module, uint64_t base,
 		return error_set(err, errno, "add mapping");
 
 	proc->maps[proc->n_maps++] = (struct model_mapping){
-		.module = module, .base = base, .size = size
-	};
+	    .module = module, .base = base, .size = size};
 
 	return 0;
 }
@@ -218,15 +217,15 @@ static int model_grow_index(struct model *m)
 	for (i = 0; i < old_n; i++) {
 		if (old[i] != MODEL_EMPTY_SLOT)
 			m->site_slots[model_find_slot(m, &m->sites[old[i]])] =
-				old[i];
+			    old[i];
 	}
 	free(old);
 
 	return 0;
 }
 
-int model_add_site(struct model *m, const struct model_site *site,
-		   size_t *out, struct error **err)
+int model_add_site(struct model *m, const struct model_site *site, size_t *out,
+		   struct error **err)
 {
 	struct model_site *s;
 	size_t slot;

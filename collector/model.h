@@ -21,7 +21,7 @@
 /* A module is the same module in every process that maps it. */
 struct model_module {
 	char *path;
-	char *build_id;		/* lowercase hex, "" when absent */
+	char *build_id; /* lowercase hex, "" when absent */
 	bool runtime;
 };
 
@@ -41,11 +41,11 @@ struct model_process {
 	char **argv;
 	size_t argc;
 	uint64_t start_ns;
-	uint64_t end_ns;	/* 0 while it runs */
-	bool exited;		/* exit_code is known */
+	uint64_t end_ns; /* 0 while it runs */
+	bool exited;	 /* exit_code is known */
 	int exit_code;
-	int signal;		/* killed by this signal, 0 if not */
-	bool execed;		/* the image was replaced by execve */
+	int signal;  /* killed by this signal, 0 if not */
+	bool execed; /* the image was replaced by execve */
 	uint64_t lost_records;
 	uint64_t lost_calls;
 	struct model_mapping *maps;
@@ -53,7 +53,7 @@ struct model_process {
 };
 
 struct model_frame {
-	size_t module;		/* MODEL_NO_MODULE: offset is absolute */
+	size_t module; /* MODEL_NO_MODULE: offset is absolute */
 	uint64_t offset;
 };
 
@@ -63,11 +63,11 @@ struct model_site {
 	uint32_t nr;
 	uint32_t arch;
 	uint32_t tid;
-	size_t owner;		/* MODEL_NO_MODULE when in no module */
+	size_t owner; /* MODEL_NO_MODULE when in no module */
 	uint64_t owner_offset;
-	char *scope;		/* "" when outside any scope */
+	char *scope; /* "" when outside any scope */
 	uint64_t count;
-	struct model_frame *frames;	/* innermost first */
+	struct model_frame *frames; /* innermost first */
 	size_t n_frames;
 };
 
@@ -109,8 +109,8 @@ int model_add_mapping(struct model *m, size_t p, size_t module, uint64_t base,
  * owner_offset, scope) or add a copy of SITE with its frames. An existing
  * site keeps its own stack: the first one wins. Stores the index in *OUT.
  */
-int model_add_site(struct model *m, const struct model_site *site,
-		   size_t *out, struct error **err);
+int model_add_site(struct model *m, const struct model_site *site, size_t *out,
+		   struct error **err);
 
 /*
  * Apply the wait status STATUS of PID to its last image that was not
@@ -122,8 +122,8 @@ int model_set_wait_status(struct model *m, uint32_t pid, int status);
 /* Totals for the one-line summary. */
 struct model_summary {
 	size_t processes;
-	size_t syscalls;	/* distinct (arch, nr) */
-	size_t libraries;	/* distinct owner modules */
+	size_t syscalls;  /* distinct (arch, nr) */
+	size_t libraries; /* distinct owner modules */
 	uint64_t calls;
 };
 

@@ -19,33 +19,33 @@
 #endif
 
 static const char profile_schema[] =
-	"PRAGMA foreign_keys = ON;"
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE process(id INTEGER PRIMARY KEY, pid INTEGER NOT NULL,"
-	" ppid INTEGER NOT NULL, exe TEXT NOT NULL, argv TEXT NOT NULL,"
-	" start_ns INTEGER NOT NULL, end_ns INTEGER, exit_code INTEGER,"
-	" signal INTEGER, lost_records INTEGER NOT NULL DEFAULT 0,"
-	" lost_calls INTEGER NOT NULL DEFAULT 0, arch INTEGER NOT NULL,"
-	" execed INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE module(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
-	" build_id TEXT NOT NULL, runtime INTEGER NOT NULL,"
-	" UNIQUE(path, build_id));"
-	"CREATE TABLE process_module("
-	" process INTEGER NOT NULL REFERENCES process(id),"
-	" module INTEGER NOT NULL REFERENCES module(id),"
-	" base INTEGER NOT NULL, size INTEGER NOT NULL);"
-	"CREATE TABLE site(id INTEGER PRIMARY KEY,"
-	" process INTEGER NOT NULL REFERENCES process(id),"
-	" nr INTEGER NOT NULL, name TEXT, arch INTEGER NOT NULL,"
-	" owner INTEGER REFERENCES module(id), owner_offset INTEGER NOT NULL,"
-	" scope TEXT NOT NULL, count INTEGER NOT NULL, tid INTEGER NOT NULL);"
-	"CREATE TABLE frame(site INTEGER NOT NULL REFERENCES site(id),"
-	" depth INTEGER NOT NULL, module INTEGER REFERENCES module(id),"
-	" offset INTEGER NOT NULL, PRIMARY KEY(site, depth));"
-	"CREATE INDEX site_by_owner ON site(owner, nr);"
-	"CREATE INDEX site_by_nr ON site(nr, arch);"
-	"CREATE INDEX site_by_process ON site(process);"
-	"CREATE INDEX process_module_by_process ON process_module(process);";
+    "PRAGMA foreign_keys = ON;"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE process(id INTEGER PRIMARY KEY, pid INTEGER NOT NULL,"
+    " ppid INTEGER NOT NULL, exe TEXT NOT NULL, argv TEXT NOT NULL,"
+    " start_ns INTEGER NOT NULL, end_ns INTEGER, exit_code INTEGER,"
+    " signal INTEGER, lost_records INTEGER NOT NULL DEFAULT 0,"
+    " lost_calls INTEGER NOT NULL DEFAULT 0, arch INTEGER NOT NULL,"
+    " execed INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE module(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
+    " build_id TEXT NOT NULL, runtime INTEGER NOT NULL,"
+    " UNIQUE(path, build_id));"
+    "CREATE TABLE process_module("
+    " process INTEGER NOT NULL REFERENCES process(id),"
+    " module INTEGER NOT NULL REFERENCES module(id),"
+    " base INTEGER NOT NULL, size INTEGER NOT NULL);"
+    "CREATE TABLE site(id INTEGER PRIMARY KEY,"
+    " process INTEGER NOT NULL REFERENCES process(id),"
+    " nr INTEGER NOT NULL, name TEXT, arch INTEGER NOT NULL,"
+    " owner INTEGER REFERENCES module(id), owner_offset INTEGER NOT NULL,"
+    " scope TEXT NOT NULL, count INTEGER NOT NULL, tid INTEGER NOT NULL);"
+    "CREATE TABLE frame(site INTEGER NOT NULL REFERENCES site(id),"
+    " depth INTEGER NOT NULL, module INTEGER REFERENCES module(id),"
+    " offset INTEGER NOT NULL, PRIMARY KEY(site, depth));"
+    "CREATE INDEX site_by_owner ON site(owner, nr);"
+    "CREATE INDEX site_by_nr ON site(nr, arch);"
+    "CREATE INDEX site_by_process ON site(process);"
+    "CREATE INDEX process_module_by_process ON process_module(process);";
 
 /* The statements of one write, and where errors go. */
 struct profile_writer {
@@ -83,24 +83,24 @@ static int profile_prepare(struct profile_writer *w, struct error **err)
 		size_t offset;
 		const char *sql;
 	} stmts[] = {
-		{ offsetof(struct profile_writer, meta),
-		  "INSERT INTO meta VALUES (?, ?)" },
-		{ offsetof(struct profile_writer, process),
-		  "INSERT INTO process VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)" },
-		{ offsetof(struct profile_writer, module),
-		  "INSERT INTO module VALUES (?, ?, ?, ?)" },
-		{ offsetof(struct profile_writer, mapping),
-		  "INSERT INTO process_module VALUES (?, ?, ?, ?)" },
-		{ offsetof(struct profile_writer, site),
-		  "INSERT INTO site VALUES (?,?,?,?,?,?,?,?,?,?)" },
-		{ offsetof(struct profile_writer, frame),
-		  "INSERT INTO frame VALUES (?, ?, ?, ?)" },
+	    {offsetof(struct profile_writer, meta),
+	     "INSERT INTO meta VALUES (?, ?)"},
+	    {offsetof(struct profile_writer, process),
+	     "INSERT INTO process VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+	    {offsetof(struct profile_writer, module),
+	     "INSERT INTO module VALUES (?, ?, ?, ?)"},
+	    {offsetof(struct profile_writer, mapping),
+	     "INSERT INTO process_module VALUES (?, ?, ?, ?)"},
+	    {offsetof(struct profile_writer, site),
+	     "INSERT INTO site VALUES (?,?,?,?,?,?,?,?,?,?)"},
+	    {offsetof(struct profile_writer, frame),
+	     "INSERT INTO frame VALUES (?, ?, ?, ?)"},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
-		sqlite3_stmt **st = (sqlite3_stmt **)((char *)w +
-						      stmts[i].offset);
+		sqlite3_stmt **st =
+		    (sqlite3_stmt **)((char *)w + stmts[i].offset);
 
 		if (sqlite3_prepare_v2(w->db, stmts[i].sql, -1, st, NULL) !=
 		    SQLITE_OK)
@@ -235,8 +235,8 @@ static int profile_write_site(struct profile_writer *w, size_t i,
 	return 0;
 }
 
-static int profile_write_model(struct profile_writer *w,
-			       const struct model *m, struct error **err)
+static int profile_write_model(struct profile_writer *w, const struct model *m,
+			       struct error **err)
 {
 	size_t i;
 
@@ -267,7 +267,7 @@ static int profile_write_model(struct profile_writer *w,
 static int profile_fill(const struct model *m, const char *tmp, bool complete,
 			struct error **err)
 {
-	struct profile_writer w = { 0 };
+	struct profile_writer w = {0};
 	int ret = -1;
 
 	if (sqlite3_open_v2(tmp, &w.db, SQLITE_OPEN_READWRITE, NULL) !=

@@ -117,16 +117,16 @@ static int profile_load_modules(sqlite3 *db, struct model *m,
 	size_t idx;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, path, build_id, runtime "
-				   "FROM module ORDER BY id",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, path, build_id, runtime "
+			       "FROM module ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return error_set(err, 0, "modules: %s", sqlite3_errmsg(db));
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (model_add_module(m, profile_text(st, 1),
 				     profile_text(st, 2),
-				     sqlite3_column_int(st, 3), &idx,
-				     err) < 0)
+				     sqlite3_column_int(st, 3), &idx, err) < 0)
 			break;
 		if ((sqlite3_int64)idx + 1 != sqlite3_column_int64(st, 0)) {
 			error_set(err, 0, "module ids are not 1..n");
@@ -149,9 +149,10 @@ static int profile_load_argv(sqlite3 *db, struct model *m, size_t p,
 	size_t argc = 0, cap = 0, i;
 	int rc, ret = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT j.value FROM process, "
-				   "json_each(process.argv) AS j "
-				   "WHERE process.id = ? ORDER BY j.key",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT j.value FROM process, "
+			       "json_each(process.argv) AS j "
+			       "WHERE process.id = ? ORDER BY j.key",
 			       -1, &st, NULL) != SQLITE_OK)
 		return error_set(err, 0, "argv: %s", sqlite3_errmsg(db));
 
@@ -167,8 +168,8 @@ static int profile_load_argv(sqlite3 *db, struct model *m, size_t p,
 		error_set(err, 0, "argv: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	ret = model_set_command(m, p, exe, (const char *const *)argv, argc,
-				err);
+	ret =
+	    model_set_command(m, p, exe, (const char *const *)argv, argc, err);
 out:
 	if (ret < 0 && !*err)
 		error_set(err, ENOMEM, "argv");
@@ -203,10 +204,11 @@ static int profile_load_processes(sqlite3 *db, struct model *m,
 	size_t idx;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, pid, ppid, exe, start_ns, "
-				   "end_ns, exit_code, signal, lost_records, "
-				   "lost_calls, arch, execed "
-				   "FROM process ORDER BY id",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, pid, ppid, exe, start_ns, "
+			       "end_ns, exit_code, signal, lost_records, "
+			       "lost_calls, arch, execed "
+			       "FROM process ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return error_set(err, 0, "processes: %s", sqlite3_errmsg(db));
 
@@ -235,8 +237,9 @@ static int profile_load_mappings(sqlite3 *db, struct model *m,
 	size_t p, mod;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT process, module, base, size "
-				   "FROM process_module ORDER BY rowid",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT process, module, base, size "
+			       "FROM process_module ORDER BY rowid",
 			       -1, &st, NULL) != SQLITE_OK)
 		return error_set(err, 0, "mappings: %s", sqlite3_errmsg(db));
 
@@ -247,10 +250,9 @@ static int profile_load_mappings(sqlite3 *db, struct model *m,
 			error_set(err, 0, "a mapping names an unknown row");
 			break;
 		}
-		if (model_add_mapping(m, p, mod,
-				      (uint64_t)sqlite3_column_int64(st, 2),
-				      (uint64_t)sqlite3_column_int64(st, 3),
-				      err) < 0)
+		if (model_add_mapping(
+			m, p, mod, (uint64_t)sqlite3_column_int64(st, 2),
+			(uint64_t)sqlite3_column_int64(st, 3), err) < 0)
 			break;
 	}
 	sqlite3_finalize(st);
@@ -276,7 +278,8 @@ static int profile_load_frames(sqlite3 *db, sqlite3_stmt *st,
 			return error_set(err, ENOMEM, "frames");
 		f = &site->frames[site->n_frames++];
 		if (profile_index(st, 0, m->n_modules, &f->module) < 0)
-			return error_set(err, 0, "a frame names an unknown module");
+			return error_set(err, 0,
+					 "a frame names an unknown module");
 		f->offset = (uint64_t)sqlite3_column_int64(st, 1);
 	}
 	if (rc != SQLITE_DONE)
@@ -290,7 +293,7 @@ static int profile_load_site(sqlite3 *db, sqlite3_stmt *st,
 			     sqlite3_stmt *frames, struct model *m,
 			     struct error **err)
 {
-	struct model_site s = { 0 };
+	struct model_site s = {0};
 	size_t idx;
 	int ret = -1;
 
@@ -318,18 +321,19 @@ static int profile_load_site(sqlite3 *db, sqlite3_stmt *st,
 	return ret;
 }
 
-static int profile_load_sites(sqlite3 *db, struct model *m,
-			      struct error **err)
+static int profile_load_sites(sqlite3 *db, struct model *m, struct error **err)
 {
 	sqlite3_stmt *st = NULL, *frames = NULL;
 	int rc = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, process, nr, arch, owner, "
-				   "owner_offset, scope, count, tid "
-				   "FROM site ORDER BY id",
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id, process, nr, arch, owner, "
+			       "owner_offset, scope, count, tid "
+			       "FROM site ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT module, offset FROM frame "
-				   "WHERE site = ? ORDER BY depth",
+	    sqlite3_prepare_v2(db,
+			       "SELECT module, offset FROM frame "
+			       "WHERE site = ? ORDER BY depth",
 			       -1, &frames, NULL) != SQLITE_OK)
 		goto out;
 

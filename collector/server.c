@@ -83,9 +83,8 @@ int server_open(struct server *srv, const char *path, struct model *m,
 		goto fail;
 	}
 
-	srv->listen_fd = socket(AF_UNIX,
-				SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
-				0);
+	srv->listen_fd =
+	    socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (srv->listen_fd < 0) {
 		error_set(err, errno, "socket");
 		goto fail;
@@ -284,15 +283,15 @@ static int server_poll_set(struct server *srv, size_t *base)
 			  sizeof(*srv->pfds)) < 0)
 		return -1;
 
-	srv->pfds[n++] = (struct pollfd){ .fd = srv->listen_fd,
-					  .events = POLLIN };
+	srv->pfds[n++] =
+	    (struct pollfd){.fd = srv->listen_fd, .events = POLLIN};
 	if (srv->event_fd >= 0)
-		srv->pfds[n++] = (struct pollfd){ .fd = srv->event_fd,
-						  .events = POLLIN };
+		srv->pfds[n++] =
+		    (struct pollfd){.fd = srv->event_fd, .events = POLLIN};
 	*base = n;
 	for (i = 0; i < srv->n_conns; i++)
-		srv->pfds[n++] = (struct pollfd){ .fd = srv->conns[i].fd,
-						  .events = POLLIN };
+		srv->pfds[n++] =
+		    (struct pollfd){.fd = srv->conns[i].fd, .events = POLLIN};
 
 	return (int)n;
 }

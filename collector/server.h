@@ -32,22 +32,22 @@ struct server_conn {
 
 struct server {
 	int listen_fd;
-	char *path;		/* unlinked by server_close */
+	char *path; /* unlinked by server_close */
 	struct model *model;
 	struct server_conn *conns;
 	size_t n_conns, cap_conns;
 	struct pollfd *pfds;
 	size_t cap_pfds;
-	uint8_t *buf;		/* one packet */
+	uint8_t *buf; /* one packet */
 	int event_fd;
 	server_event_fn on_event;
 	void *event_data;
 	bool stop;
 	bool draining;
-	struct timespec deadline;	/* CLOCK_MONOTONIC, when draining */
+	struct timespec deadline; /* CLOCK_MONOTONIC, when draining */
 	uint64_t accepted;
-	uint64_t dropped;	/* connections cut for protocol errors */
-	uint64_t cut;		/* connections still open at the end */
+	uint64_t dropped; /* connections cut for protocol errors */
+	uint64_t cut;	  /* connections still open at the end */
 };
 
 /*

@@ -35,7 +35,7 @@ void session_free(struct session *s)
  * warning, the others would only flood the terminal.
  */
 static int session_reject(struct session *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int session_reject(struct session *s, const char *fmt, ...)
 {
@@ -80,7 +80,8 @@ static int session_hello(struct session *s, const Syswho__Hello *h,
 	size_t idx;
 
 	if (h->version > 1)
-		return error_set(err, EPROTO, "wire version %u is not supported",
+		return error_set(err, EPROTO,
+				 "wire version %u is not supported",
 				 h->version);
 	if (model_add_process(s->model, &idx, err) < 0)
 		return -1;
@@ -91,8 +92,7 @@ static int session_hello(struct session *s, const Syswho__Hello *h,
 	p->arch = h->arch ? h->arch : SYSCALLS_ARCH_X86_64;
 	p->start_ns = h->start_ns;
 	if (model_set_command(s->model, idx, h->exe ? h->exe : "",
-			      (const char *const *)h->argv, h->n_argv,
-			      err) < 0)
+			      (const char *const *)h->argv, h->n_argv, err) < 0)
 		return -1;
 
 	s->hello = true;
@@ -142,8 +142,8 @@ static int session_module(struct session *s, const Syswho__Module *mod,
 	if (ret < 0)
 		return -1;
 
-	if (model_add_mapping(s->model, s->process, idx, mod->load_bias, mod->size,
-			      err) < 0 ||
+	if (model_add_mapping(s->model, s->process, idx, mod->load_bias,
+			      mod->size, err) < 0 ||
 	    session_bind(&s->modules, &s->n_modules, mod->id, idx) < 0)
 		return error_set(err, ENOMEM, "module %s", mod->path);
 
@@ -165,8 +165,10 @@ static int session_frames(struct session *s, const Syswho__Site *site,
 		idx = session_lookup(s->modules, s->n_modules,
 				     site->stack_modules[i]);
 		if (!idx)
-			return session_reject(s, "frame module id %u is unknown",
-					      site->stack_modules[i]) + 1;
+			return session_reject(s,
+					      "frame module id %u is unknown",
+					      site->stack_modules[i]) +
+			       1;
 		frames[i].module = idx - 1;
 	}
 
@@ -176,12 +178,13 @@ static int session_frames(struct session *s, const Syswho__Site *site,
 static int session_site(struct session *s, const Syswho__Site *site,
 			struct error **err)
 {
-	struct model_site key = { 0 };
+	struct model_site key = {0};
 	size_t owner = 0, idx;
 	int ret;
 
 	if (site->id > SESSION_MAX_ID)
-		return session_reject(s, "site id %u is out of range", site->id);
+		return session_reject(s, "site id %u is out of range",
+				      site->id);
 	if (session_lookup(s->sites, s->n_sites, site->id))
 		return session_reject(s, "site id %u is defined twice",
 				      site->id);
@@ -190,8 +193,8 @@ static int session_site(struct session *s, const Syswho__Site *site,
 	if (site->owner) {
 		owner = session_lookup(s->modules, s->n_modules, site->owner);
 		if (!owner)
-			return session_reject(s, "owner module id %u is unknown",
-					      site->owner);
+			return session_reject(
+			    s, "owner module id %u is unknown", site->owner);
 	}
 
 	key.process = s->process;
@@ -202,8 +205,8 @@ static int session_site(struct session *s, const Syswho__Site *site,
 	key.owner_offset = site->owner_offset;
 	key.scope = site->scope ? site->scope : (char *)"";
 	key.n_frames = site->n_stack_modules;
-	key.frames = calloc(key.n_frames ? key.n_frames : 1,
-			    sizeof(*key.frames));
+	key.frames =
+	    calloc(key.n_frames ? key.n_frames : 1, sizeof(*key.frames));
 	if (!key.frames)
 		return error_set(err, ENOMEM, "site %u", site->id);
 

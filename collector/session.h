@@ -23,14 +23,14 @@
 
 struct session {
 	struct model *model;
-	int peer_pid;		/* from SO_PEERCRED, for the log */
+	int peer_pid; /* from SO_PEERCRED, for the log */
 	bool hello;
-	size_t process;		/* model index, valid after Hello */
-	size_t *modules;	/* module id -> model index + 1, 0 unknown */
+	size_t process;	 /* model index, valid after Hello */
+	size_t *modules; /* module id -> model index + 1, 0 unknown */
 	size_t n_modules;
-	size_t *sites;		/* site id -> model index + 1, 0 unknown */
+	size_t *sites; /* site id -> model index + 1, 0 unknown */
 	size_t n_sites;
-	uint64_t rejected;	/* records or entries that were refused */
+	uint64_t rejected; /* records or entries that were refused */
 };
 
 void session_init(struct session *s, struct model *m, int peer_pid);

@@ -18,7 +18,7 @@ struct symbolize_file {
 	const uint8_t *data;
 	size_t size;
 	const Elf64_Ehdr *ehdr;
-	const Elf64_Sym *syms;		/* .symtab, else .dynsym */
+	const Elf64_Sym *syms; /* .symtab, else .dynsym */
 	size_t n_syms;
 	const char *strtab;
 	size_t strtab_size;
@@ -80,15 +80,15 @@ static int symbolize_check(struct symbolize_file *f)
 		return -1;
 	f->ehdr = eh;
 
-	if (eh->e_shnum && (eh->e_shentsize != sizeof(Elf64_Shdr) ||
-			    !symbolize_in_file(f, eh->e_shoff,
-					       (uint64_t)eh->e_shnum *
-						       sizeof(Elf64_Shdr))))
+	if (eh->e_shnum &&
+	    (eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	     !symbolize_in_file(f, eh->e_shoff,
+				(uint64_t)eh->e_shnum * sizeof(Elf64_Shdr))))
 		return -1;
-	if (eh->e_phnum && (eh->e_phentsize != sizeof(Elf64_Phdr) ||
-			    !symbolize_in_file(f, eh->e_phoff,
-					       (uint64_t)eh->e_phnum *
-						       sizeof(Elf64_Phdr))))
+	if (eh->e_phnum &&
+	    (eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	     !symbolize_in_file(f, eh->e_phoff,
+				(uint64_t)eh->e_phnum * sizeof(Elf64_Phdr))))
 		return -1;
 
 	return 0;

@@ -40,8 +40,8 @@ static int wire_kind_known(const Syswho__Record *rec)
 	}
 }
 
-int wire_decode(const uint8_t *buf, size_t len, wire_record_fn fn,
-		void *data, struct error **err)
+int wire_decode(const uint8_t *buf, size_t len, wire_record_fn fn, void *data,
+		struct error **err)
 {
 	size_t pos = 0;
 	int count = 0;
@@ -62,12 +62,12 @@ int wire_decode(const uint8_t *buf, size_t len, wire_record_fn fn,
 		pos += (size_t)used;
 
 		if (n > WIRE_MAX_RECORD)
-			return error_set(err, EMSGSIZE,
-					 "record %d: %llu bytes", count,
-					 (unsigned long long)n);
+			return error_set(err, EMSGSIZE, "record %d: %llu bytes",
+					 count, (unsigned long long)n);
 		if (n > len - pos)
 			return error_set(err, EPROTO,
-					 "record %d: length %llu runs %zu bytes past the packet",
+					 "record %d: length %llu runs %zu "
+					 "bytes past the packet",
 					 count, (unsigned long long)n,
 					 (size_t)n - (len - pos));
 

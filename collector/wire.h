@@ -37,8 +37,8 @@ typedef int (*wire_record_fn)(const Syswho__Record *rec, void *data,
  * Returns the number of records handed over, or -1 with *ERR set. Records
  * before a bad one have already been handed over.
  */
-int wire_decode(const uint8_t *buf, size_t len, wire_record_fn fn,
-		void *data, struct error **err);
+int wire_decode(const uint8_t *buf, size_t len, wire_record_fn fn, void *data,
+		struct error **err);
 
 /*
  * Read a varint from P (at most LEN bytes) into *OUT. Returns the number

@@ -26,8 +26,8 @@ int cli_bad_option(const char *cmd, int c, char **argv, int optind_now,
 		   int optopt_now)
 {
 	const char *arg = argv[optind_now - 1];
-	const char *what = c == ':' ? "option needs an argument" :
-				      "unknown option";
+	const char *what =
+	    c == ':' ? "option needs an argument" : "unknown option";
 
 	/* A short option may hide in a cluster such as "-vx". */
 	if (optopt_now && arg && arg[0] == '-' && arg[1] != '-')
@@ -86,11 +86,10 @@ int cli_write_profile(const char *cmd, const struct model *m, const char *path,
 	}
 
 	model_summarize(m, &sum);
-	fprintf(stderr, "syswho: %zu %s, %zu %s, %zu %s -> %s\n",
-		sum.processes, cli_plural(sum.processes, "process", "processes"),
-		sum.syscalls, cli_plural(sum.syscalls, "syscall", "syscalls"),
-		sum.libraries, cli_plural(sum.libraries, "library", "libraries"),
-		path);
+	fprintf(stderr, "syswho: %zu %s, %zu %s, %zu %s -> %s\n", sum.processes,
+		cli_plural(sum.processes, "process", "processes"), sum.syscalls,
+		cli_plural(sum.syscalls, "syscall", "syscalls"), sum.libraries,
+		cli_plural(sum.libraries, "library", "libraries"), path);
 
 	return 0;
 }

@@ -22,7 +22,7 @@ int cmd_which(int argc, char **argv);
 
 /* Print "syswho: CMD: message" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /*
  * Report the option getopt_long refused with C ('?' unknown, ':' missing

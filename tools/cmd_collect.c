@@ -25,8 +25,7 @@ static void collect_usage(void)
 }
 
 /* SIGINT or SIGTERM: finish the profile with what has arrived. */
-static int collect_on_signal(struct server *srv, void *data,
-			     struct error **err)
+static int collect_on_signal(struct server *srv, void *data, struct error **err)
 {
 	struct signalfd_siginfo si;
 	int fd = *(int *)data;
@@ -42,7 +41,7 @@ static int collect_on_signal(struct server *srv, void *data,
 /* Listen until a signal, then write the profile. */
 static int collect(const char *socket_path, const char *output)
 {
-	static const int signals[] = { SIGINT, SIGTERM };
+	static const int signals[] = {SIGINT, SIGTERM};
 	struct error *err = NULL;
 	struct server srv;
 	struct model m;
@@ -85,11 +84,11 @@ fail:
 int cmd_collect(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"listen", required_argument, NULL, 'l'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *socket_path = NULL, *output = NULL;
 	int c;
@@ -111,7 +110,8 @@ int cmd_collect(int argc, char **argv)
 			collect_usage();
 			return 0;
 		default:
-			return cli_bad_option("collect", c, argv, optind, optopt);
+			return cli_bad_option("collect", c, argv, optind,
+					      optopt);
 		}
 	}
 	if (optind < argc) {

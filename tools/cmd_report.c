@@ -14,21 +14,22 @@
 enum report_by { REPORT_BY_LIBRARY, REPORT_BY_SYSCALL, REPORT_BY_PROCESS };
 
 /* The owners as rows: every module, plus "no module" when it owns calls. */
-#define REPORT_OWNERS_SQL                                                    \
-	"SELECT id, path, build_id, runtime FROM module "                    \
-	"UNION ALL SELECT NULL, '" QUERY_ANONYMOUS "', '', 0 "               \
-	"WHERE EXISTS (SELECT 1 FROM site WHERE owner IS NULL) "             \
+#define REPORT_OWNERS_SQL                                                      \
+	"SELECT id, path, build_id, runtime FROM module "                      \
+	"UNION ALL SELECT NULL, '" QUERY_ANONYMOUS "', '', 0 "                 \
+	"WHERE EXISTS (SELECT 1 FROM site WHERE owner IS NULL) "               \
 	"ORDER BY 2, 3"
 
 static void report_usage(void)
 {
-	printf("usage: syswho report [--format text|json] "
-	       "[--by library|syscall|process] [PROFILE]\n"
-	       "Show which module makes which system calls in PROFILE "
-	       "(default ./syswho.db).\n\n"
-	       "  -f, --format FORMAT  text (default) or json; json always "
-	       "holds every view\n"
-	       "  -b, --by VIEW        library (default), syscall or process\n");
+	printf(
+	    "usage: syswho report [--format text|json] "
+	    "[--by library|syscall|process] [PROFILE]\n"
+	    "Show which module makes which system calls in PROFILE "
+	    "(default ./syswho.db).\n\n"
+	    "  -f, --format FORMAT  text (default) or json; json always "
+	    "holds every view\n"
+	    "  -b, --by VIEW        library (default), syscall or process\n");
 }
 
 /* The "argv" of process row ID as a JSON array. */
@@ -49,19 +50,19 @@ static void report_json_null_or(sqlite3_stmt *st, int col)
 
 static void report_json_processes(struct query *q)
 {
-	sqlite3_stmt *st = query_prepare(q,
-		"SELECT id, pid, ppid, exe, exit_code, signal, start_ns, "
-		"end_ns, lost_records, lost_calls, execed "
-		"FROM process ORDER BY id");
-	sqlite3_stmt *argv = query_prepare(q,
-		"SELECT j.value FROM process, json_each(process.argv) AS j "
-		"WHERE process.id = ? ORDER BY j.key");
+	sqlite3_stmt *st = query_prepare(
+	    q, "SELECT id, pid, ppid, exe, exit_code, signal, start_ns, "
+	       "end_ns, lost_records, lost_calls, execed "
+	       "FROM process ORDER BY id");
+	sqlite3_stmt *argv = query_prepare(
+	    q, "SELECT j.value FROM process, json_each(process.argv) AS j "
+	       "WHERE process.id = ? ORDER BY j.key");
 	bool first = true;
 
 	printf("\"processes\":[");
 	while (argv && query_row(q, st)) {
-		printf("%s{\"pid\":%lld,\"ppid\":%lld,\"exe\":", first ? "" : ",",
-		       (long long)sqlite3_column_int64(st, 1),
+		printf("%s{\"pid\":%lld,\"ppid\":%lld,\"exe\":",
+		       first ? "" : ",", (long long)sqlite3_column_int64(st, 1),
 		       (long long)sqlite3_column_int64(st, 2));
 		json_put_string(stdout, query_text(st, 3));
 		printf(",\"argv\":");
@@ -125,17 +126,17 @@ static void report_bind_owner(sqlite3_stmt *st, sqlite3_stmt *owners)
 static void report_json_libraries(struct query *q)
 {
 	sqlite3_stmt *owners = query_prepare(q, REPORT_OWNERS_SQL);
-	sqlite3_stmt *calls = query_prepare(q,
-		"SELECT " QUERY_NAME_SQL ", s.nr, s.arch, SUM(s.count) "
-		"FROM site s WHERE s.owner IS ?1 "
-		"GROUP BY s.arch, s.nr ORDER BY 1");
-	sqlite3_stmt *pids = query_prepare(q,
-		"SELECT DISTINCT p.pid FROM site s "
-		"JOIN process p ON p.id = s.process WHERE s.owner IS ?1 "
-		"AND s.arch = ?2 AND s.nr = ?3 ORDER BY 1");
-	sqlite3_stmt *scopes = query_prepare(q,
-		"SELECT DISTINCT scope FROM site WHERE owner IS ?1 "
-		"AND arch = ?2 AND nr = ?3 AND scope != '' ORDER BY 1");
+	sqlite3_stmt *calls = query_prepare(
+	    q, "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, SUM(s.count) "
+	       "FROM site s WHERE s.owner IS ?1 "
+	       "GROUP BY s.arch, s.nr ORDER BY 1");
+	sqlite3_stmt *pids = query_prepare(
+	    q, "SELECT DISTINCT p.pid FROM site s "
+	       "JOIN process p ON p.id = s.process WHERE s.owner IS ?1 "
+	       "AND s.arch = ?2 AND s.nr = ?3 ORDER BY 1");
+	sqlite3_stmt *scopes = query_prepare(
+	    q, "SELECT DISTINCT scope FROM site WHERE owner IS ?1 "
+	       "AND arch = ?2 AND nr = ?3 AND scope != '' ORDER BY 1");
 	bool first = true;
 
 	printf(",\"libraries\":[");
@@ -185,16 +186,16 @@ static void report_json_scope_calls(struct query *q, sqlite3_stmt *calls,
 
 static void report_json_scopes(struct query *q)
 {
-	sqlite3_stmt *scopes = query_prepare(q,
-		"SELECT DISTINCT scope FROM site WHERE scope != '' ORDER BY 1");
-	sqlite3_stmt *calls = query_prepare(q,
-		"SELECT " QUERY_NAME_SQL ", s.nr, s.arch, SUM(s.count) "
-		"FROM site s WHERE s.scope = ?1 "
-		"GROUP BY s.arch, s.nr ORDER BY 1");
-	sqlite3_stmt *owners = query_prepare(q,
-		"SELECT DISTINCT COALESCE(m.path, '" QUERY_ANONYMOUS "') "
-		"FROM site s LEFT JOIN module m ON m.id = s.owner "
-		"WHERE s.scope = ?1 AND s.arch = ?2 AND s.nr = ?3 ORDER BY 1");
+	sqlite3_stmt *scopes = query_prepare(
+	    q, "SELECT DISTINCT scope FROM site WHERE scope != '' ORDER BY 1");
+	sqlite3_stmt *calls = query_prepare(
+	    q, "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, SUM(s.count) "
+	       "FROM site s WHERE s.scope = ?1 "
+	       "GROUP BY s.arch, s.nr ORDER BY 1");
+	sqlite3_stmt *owners = query_prepare(
+	    q, "SELECT DISTINCT COALESCE(m.path, '" QUERY_ANONYMOUS "') "
+	       "FROM site s LEFT JOIN module m ON m.id = s.owner "
+	       "WHERE s.scope = ?1 AND s.arch = ?2 AND s.nr = ?3 ORDER BY 1");
 	bool first = true;
 
 	printf(",\"scopes\":[");
@@ -235,10 +236,10 @@ static void report_put_scope(const char *scope)
 static void report_text_by_library(struct query *q)
 {
 	sqlite3_stmt *owners = query_prepare(q, REPORT_OWNERS_SQL);
-	sqlite3_stmt *calls = query_prepare(q,
-		"SELECT " QUERY_NAME_SQL ", s.scope, SUM(s.count) "
-		"FROM site s WHERE s.owner IS ?1 "
-		"GROUP BY s.arch, s.nr, s.scope ORDER BY 1, 2");
+	sqlite3_stmt *calls =
+	    query_prepare(q, "SELECT " QUERY_NAME_SQL ", s.scope, SUM(s.count) "
+			     "FROM site s WHERE s.owner IS ?1 "
+			     "GROUP BY s.arch, s.nr, s.scope ORDER BY 1, 2");
 	char id[16];
 	bool any;
 
@@ -251,8 +252,9 @@ static void report_text_by_library(struct query *q)
 					       sizeof(id));
 				printf("%s  [build-id %s]%s\n",
 				       query_text(owners, 1), id,
-				       sqlite3_column_int(owners, 3) ?
-					       "  (runtime)" : "");
+				       sqlite3_column_int(owners, 3)
+					   ? "  (runtime)"
+					   : "");
 			}
 			any = true;
 			printf("    %-24s %8lld", query_text(calls, 0),
@@ -268,13 +270,14 @@ static void report_text_by_library(struct query *q)
 /* Text: each syscall with its total, then who makes it. */
 static void report_text_by_syscall(struct query *q)
 {
-	sqlite3_stmt *st = query_prepare(q,
-		"SELECT " QUERY_NAME_SQL ", s.nr, s.arch, "
-		"COALESCE(m.path, '" QUERY_ANONYMOUS "'), m.runtime, s.scope, "
-		"SUM(s.count), SUM(SUM(s.count)) OVER (PARTITION BY s.arch, s.nr) "
-		"FROM site s LEFT JOIN module m ON m.id = s.owner "
-		"GROUP BY s.arch, s.nr, s.owner, s.scope "
-		"ORDER BY 1, 3, 7 DESC, 4, 6");
+	sqlite3_stmt *st = query_prepare(
+	    q,
+	    "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, "
+	    "COALESCE(m.path, '" QUERY_ANONYMOUS "'), m.runtime, s.scope, "
+	    "SUM(s.count), SUM(SUM(s.count)) OVER (PARTITION BY s.arch, s.nr) "
+	    "FROM site s LEFT JOIN module m ON m.id = s.owner "
+	    "GROUP BY s.arch, s.nr, s.owner, s.scope "
+	    "ORDER BY 1, 3, 7 DESC, 4, 6");
 	sqlite3_int64 last_nr = -1, last_arch = -1;
 	long long total;
 
@@ -287,7 +290,8 @@ static void report_text_by_syscall(struct query *q)
 			printf("%s (%lld)  %lld %s\n", query_text(st, 0),
 			       (long long)last_nr, total, cli_calls(total));
 		}
-		printf("    %8lld  %s%s", (long long)sqlite3_column_int64(st, 6),
+		printf("    %8lld  %s%s",
+		       (long long)sqlite3_column_int64(st, 6),
 		       query_text(st, 3),
 		       sqlite3_column_int(st, 4) ? "  (runtime)" : "");
 		report_put_scope(query_text(st, 5));
@@ -311,15 +315,15 @@ static void report_put_end(sqlite3_stmt *st)
 /* Text: each process, then its syscalls with their owners. */
 static void report_text_by_process(struct query *q)
 {
-	sqlite3_stmt *procs = query_prepare(q,
-		"SELECT id, pid, ppid, exe, exit_code, signal, execed "
-		"FROM process ORDER BY id");
-	sqlite3_stmt *calls = query_prepare(q,
-		"SELECT " QUERY_NAME_SQL ", "
-		"COALESCE(m.path, '" QUERY_ANONYMOUS "'), s.scope, SUM(s.count) "
-		"FROM site s LEFT JOIN module m ON m.id = s.owner "
-		"WHERE s.process = ?1 GROUP BY s.arch, s.nr, s.owner, s.scope "
-		"ORDER BY 1, 2, 3");
+	sqlite3_stmt *procs = query_prepare(
+	    q, "SELECT id, pid, ppid, exe, exit_code, signal, execed "
+	       "FROM process ORDER BY id");
+	sqlite3_stmt *calls = query_prepare(
+	    q, "SELECT " QUERY_NAME_SQL ", "
+	       "COALESCE(m.path, '" QUERY_ANONYMOUS "'), s.scope, SUM(s.count) "
+	       "FROM site s LEFT JOIN module m ON m.id = s.owner "
+	       "WHERE s.process = ?1 GROUP BY s.arch, s.nr, s.owner, s.scope "
+	       "ORDER BY 1, 2, 3");
 
 	while (calls && query_row(q, procs)) {
 		printf("pid %lld  ppid %lld  %s",
@@ -343,9 +347,9 @@ static void report_text_by_process(struct query *q)
 /* Warn, under the text, about what the profile could not hold. */
 static void report_text_notes(struct query *q)
 {
-	sqlite3_stmt *st = query_prepare(q,
-		"SELECT (SELECT value FROM meta WHERE key = 'complete'), "
-		"SUM(lost_records), SUM(lost_calls) FROM process");
+	sqlite3_stmt *st = query_prepare(
+	    q, "SELECT (SELECT value FROM meta WHERE key = 'complete'), "
+	       "SUM(lost_records), SUM(lost_calls) FROM process");
 
 	if (!query_row(q, st)) {
 		sqlite3_finalize(st);
@@ -406,11 +410,11 @@ static int report(const char *path, bool json, enum report_by by)
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"format", required_argument, NULL, 'f'},
+	    {"by", required_argument, NULL, 'b'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	enum report_by by = REPORT_BY_LIBRARY;
 	bool json = false;
@@ -425,7 +429,8 @@ int cmd_report(int argc, char **argv)
 			break;
 		case 'b':
 			if (report_parse_by(optarg, &by) < 0) {
-				cli_error("report", "unknown view '%s' (expected "
+				cli_error("report",
+					  "unknown view '%s' (expected "
 					  "library, syscall or process)",
 					  optarg);
 				return CLI_EXIT_USAGE;
@@ -438,11 +443,13 @@ int cmd_report(int argc, char **argv)
 			report_usage();
 			return 0;
 		default:
-			return cli_bad_option("report", c, argv, optind, optopt);
+			return cli_bad_option("report", c, argv, optind,
+					      optopt);
 		}
 	}
 	if (argc - optind > 1) {
-		cli_error("report", "unexpected argument '%s'", argv[optind + 1]);
+		cli_error("report", "unexpected argument '%s'",
+			  argv[optind + 1]);
 		return CLI_EXIT_USAGE;
 	}
 

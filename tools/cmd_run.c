@@ -34,7 +34,7 @@
 
 struct run_opts {
 	const char *output;
-	char *runtime;		/* --runtime globs joined with ':' */
+	char *runtime; /* --runtime globs joined with ':' */
 	char **cmd;
 };
 
@@ -48,18 +48,19 @@ struct run_child {
 
 static void run_usage(void)
 {
-	printf("usage: syswho run [-o PROFILE] [--runtime GLOB]... [-v] "
-	       "[--] CMD [ARG]...\n"
-	       "Run CMD with libsyswho.so preloaded and write which module "
-	       "of each of its\nprocesses makes each system call to PROFILE.\n"
-	       "\n"
-	       "  -o, --output PROFILE  profile to write (default ./syswho.db)\n"
-	       "  -r, --runtime GLOB    treat modules matching GLOB as runtime\n"
-	       "                        (interpreters, frameworks); repeatable\n"
-	       "  -v, --verbose         log more (repeat for debug)\n\n"
-	       "Exits with CMD's status (128+N when a signal N killed it), "
-	       "127 when CMD\ncannot be found, 126 when it cannot be executed "
-	       "and 125 when syswho fails.\n");
+	printf(
+	    "usage: syswho run [-o PROFILE] [--runtime GLOB]... [-v] "
+	    "[--] CMD [ARG]...\n"
+	    "Run CMD with libsyswho.so preloaded and write which module "
+	    "of each of its\nprocesses makes each system call to PROFILE.\n"
+	    "\n"
+	    "  -o, --output PROFILE  profile to write (default ./syswho.db)\n"
+	    "  -r, --runtime GLOB    treat modules matching GLOB as runtime\n"
+	    "                        (interpreters, frameworks); repeatable\n"
+	    "  -v, --verbose         log more (repeat for debug)\n\n"
+	    "Exits with CMD's status (128+N when a signal N killed it), "
+	    "127 when CMD\ncannot be found, 126 when it cannot be executed "
+	    "and 125 when syswho fails.\n");
 }
 
 /* Append GLOB to the ':'-separated list *LIST. */
@@ -80,11 +81,11 @@ static int run_add_runtime(char **list, const char *glob)
 static int run_parse(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "runtime", required_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"output", required_argument, NULL, 'o'},
+	    {"runtime", required_argument, NULL, 'r'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -260,7 +261,8 @@ static int run_on_signal(struct server *srv, void *data, struct error **err)
 
 	while (read(child->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo != SIGCHLD) {
-			/* Limitation: a kill of the whole group arrives twice. */
+			/* Limitation: a kill of the whole group arrives twice.
+			 */
 			if (!child->reaped && si.ssi_code <= 0)
 				kill(child->pid, (int)si.ssi_signo);
 			continue;
@@ -304,9 +306,9 @@ static int run_exec_failed(const struct run_opts *o, pid_t pid, int e)
 static int run_collect(const struct run_opts *o, const char *lib,
 		       const char *dir, struct model *m, struct error **err)
 {
-	static const int signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP,
-				       SIGQUIT };
-	struct run_child child = { .pid = -1 };
+	static const int signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP,
+				      SIGQUIT};
+	struct run_child child = {.pid = -1};
 	_cleanup_free_ char *sock = NULL;
 	struct server srv;
 	int exec_errno = 0, ret;
@@ -351,7 +353,8 @@ static int run_collect(const struct run_opts *o, const char *lib,
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	if (model_set_wait_status(m, (uint32_t)child.pid, child.status) < 0)
-		log_info("the command never reported: no process in the profile");
+		log_info(
+		    "the command never reported: no process in the profile");
 	if (cli_write_profile("run", m, o->output, complete && ret == 0) < 0)
 		return RUN_EXIT_FAILURE;
 
@@ -365,7 +368,7 @@ fail:
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_opts o = { .output = "syswho.db" };
+	struct run_opts o = {.output = "syswho.db"};
 	struct error *err = NULL;
 	char lib[PATH_MAX], *dir = NULL;
 	struct model m;

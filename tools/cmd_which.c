@@ -17,7 +17,7 @@
 /* A module file opened for symbols, or found unusable. */
 struct which_file {
 	char *path;
-	struct symbolize_file *file;	/* NULL: missing, not ELF, changed */
+	struct symbolize_file *file; /* NULL: missing, not ELF, changed */
 };
 
 struct which {
@@ -64,7 +64,8 @@ static struct symbolize_file *which_file(struct which *w, const char *path,
 		   (symbolize_file_build_id(f, now, sizeof(now)) < 0 ||
 		    strcmp(now, build_id) != 0)) {
 		log_warn("%s changed since the profile was made: "
-			 "not using its symbols", path);
+			 "not using its symbols",
+			 path);
 		symbolize_close(f);
 		f = NULL;
 	}
@@ -239,18 +240,19 @@ static void which_owner(struct which *w, sqlite3_stmt *o, bool first)
 /* Prepare the per-owner statements; false when one failed. */
 static bool which_prepare(struct which *w)
 {
-	w->pids = query_prepare(&w->q,
-		"SELECT DISTINCT p.pid FROM site s "
-		"JOIN process p ON p.id = s.process WHERE s.name = ?1 "
-		"AND s.owner IS ?2 AND s.scope = ?3 ORDER BY 1");
-	w->sites = query_prepare(&w->q,
-		"SELECT owner_offset, SUM(count), MIN(id) FROM site "
-		"WHERE name = ?1 AND owner IS ?2 AND scope = ?3 "
-		"GROUP BY owner_offset ORDER BY 2 DESC, 1");
-	w->frames = query_prepare(&w->q,
-		"SELECT f.depth, COALESCE(m.path, ''), COALESCE(m.build_id, ''), "
-		"f.offset FROM frame f LEFT JOIN module m ON m.id = f.module "
-		"WHERE f.site = ?1 ORDER BY f.depth");
+	w->pids = query_prepare(
+	    &w->q, "SELECT DISTINCT p.pid FROM site s "
+		   "JOIN process p ON p.id = s.process WHERE s.name = ?1 "
+		   "AND s.owner IS ?2 AND s.scope = ?3 ORDER BY 1");
+	w->sites = query_prepare(
+	    &w->q, "SELECT owner_offset, SUM(count), MIN(id) FROM site "
+		   "WHERE name = ?1 AND owner IS ?2 AND scope = ?3 "
+		   "GROUP BY owner_offset ORDER BY 2 DESC, 1");
+	w->frames = query_prepare(
+	    &w->q,
+	    "SELECT f.depth, COALESCE(m.path, ''), COALESCE(m.build_id, ''), "
+	    "f.offset FROM frame f LEFT JOIN module m ON m.id = f.module "
+	    "WHERE f.site = ?1 ORDER BY f.depth");
 
 	return w->pids && w->sites && w->frames;
 }
@@ -258,13 +260,13 @@ static bool which_prepare(struct which *w)
 /* Print every owner of the syscall; returns how many there were. */
 static int which_owners(struct which *w, int nr)
 {
-	sqlite3_stmt *o = query_prepare(&w->q,
-		"SELECT s.owner, COALESCE(m.path, '" QUERY_ANONYMOUS "'), "
-		"COALESCE(m.build_id, ''), COALESCE(m.runtime, 0), s.scope, "
-		"SUM(s.count), SUM(SUM(s.count)) OVER () "
-		"FROM site s LEFT JOIN module m ON m.id = s.owner "
-		"WHERE s.name = ?1 GROUP BY s.owner, s.scope "
-		"ORDER BY 6 DESC, 2, 5");
+	sqlite3_stmt *o = query_prepare(
+	    &w->q, "SELECT s.owner, COALESCE(m.path, '" QUERY_ANONYMOUS "'), "
+		   "COALESCE(m.build_id, ''), COALESCE(m.runtime, 0), s.scope, "
+		   "SUM(s.count), SUM(SUM(s.count)) OVER () "
+		   "FROM site s LEFT JOIN module m ON m.id = s.owner "
+		   "WHERE s.name = ?1 GROUP BY s.owner, s.scope "
+		   "ORDER BY 6 DESC, 2, 5");
 	int n = 0;
 
 	if (!o || !which_prepare(w)) {
@@ -295,7 +297,7 @@ static int which_owners(struct which *w, int nr)
 
 static int which(const char *name, const char *path, bool json)
 {
-	struct which w = { .name = name, .json = json };
+	struct which w = {.name = name, .json = json};
 	int nr = syscalls_number(0, name), n, ret;
 	size_t i;
 
@@ -329,10 +331,10 @@ static int which(const char *name, const char *path, bool json)
 int cmd_which(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"format", required_argument, NULL, 'f'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	int c;
@@ -355,14 +357,16 @@ int cmd_which(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		cli_error("which", "no syscall named (see syswho which --help)");
+		cli_error("which",
+			  "no syscall named (see syswho which --help)");
 		return CLI_EXIT_USAGE;
 	}
 	if (argc - optind > 2) {
-		cli_error("which", "unexpected argument '%s'", argv[optind + 2]);
+		cli_error("which", "unexpected argument '%s'",
+			  argv[optind + 2]);
 		return CLI_EXIT_USAGE;
 	}
 
-	return which(argv[optind], optind + 1 < argc ? argv[optind + 1] :
-				   "syswho.db", json);
+	return which(argv[optind],
+		     optind + 1 < argc ? argv[optind + 1] : "syswho.db", json);
 }

@@ -16,10 +16,10 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{ "run", cmd_run, "run a command and profile who makes each syscall" },
-	{ "collect", cmd_collect, "collect from processes started elsewhere" },
-	{ "report", cmd_report, "show a profile by library, syscall or process" },
-	{ "which", cmd_which, "show who makes one syscall, with stacks" },
+    {"run", cmd_run, "run a command and profile who makes each syscall"},
+    {"collect", cmd_collect, "collect from processes started elsewhere"},
+    {"report", cmd_report, "show a profile by library, syscall or process"},
+    {"which", cmd_which, "show who makes one syscall, with stacks"},
 };
 
 static void usage(FILE *out)
@@ -60,12 +60,14 @@ int main(int argc, char **argv)
 			return commands[i].fn(argc - 1, argv + 1);
 	}
 	if (argv[1][0] == '-')
-		fprintf(stderr, "syswho: unknown option '%s' "
-				"(see syswho --help)\n",
+		fprintf(stderr,
+			"syswho: unknown option '%s' "
+			"(see syswho --help)\n",
 			argv[1]);
 	else
-		fprintf(stderr, "syswho: unknown command '%s' "
-				"(see syswho --help)\n",
+		fprintf(stderr,
+			"syswho: unknown command '%s' "
+			"(see syswho --help)\n",
 			argv[1]);
 
 	return CLI_EXIT_USAGE;

@@ -18,7 +18,7 @@
 
 struct query {
 	sqlite3 *db;
-	const char *cmd;	/* for messages */
+	const char *cmd; /* for messages */
 	const char *path;
 	bool failed;
 };

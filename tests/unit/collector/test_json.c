@@ -42,7 +42,8 @@ static void test_escapes(void **state)
 	expect("a\"b\\c", "\"a\\\"b\\\\c\"");
 	expect("\n\t\x01\x1f\x7f", "\"\\n\\t\\u0001\\u001f\\u007f\"");
 	expect("/usr/lib/\xc3\xbc.so", "\"/usr/lib/\xc3\xbc.so\"");
-	expect("\xe2\x82\xac \xf0\x9f\x98\x80", "\"\xe2\x82\xac \xf0\x9f\x98\x80\"");
+	expect("\xe2\x82\xac \xf0\x9f\x98\x80",
+	       "\"\xe2\x82\xac \xf0\x9f\x98\x80\"");
 }
 
 static void test_invalid_utf8(void **state)
@@ -57,7 +58,7 @@ static void test_invalid_utf8(void **state)
 
 static void test_strings(void **state)
 {
-	const char *argv[] = { "sh", "-c", "echo \"hi\"" };
+	const char *argv[] = {"sh", "-c", "echo \"hi\""};
 	char *got = json_strings(argv, 3);
 
 	assert_string_equal(got, "[\"sh\",\"-c\",\"echo \\\"hi\\\"\"]");
@@ -70,9 +71,9 @@ static void test_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escapes),
-		cmocka_unit_test(test_invalid_utf8),
-		cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_escapes),
+	    cmocka_unit_test(test_invalid_utf8),
+	    cmocka_unit_test(test_strings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,34 +52,40 @@ static int teardown(void **state)
 /* A model with every kind of element, and values that are easy to lose. */
 static void build_model(struct model *m)
 {
-	const char *argv[] = { "prog", "quote\"back\\slash", "tab\tnl\n",
-			       "\xc3\xbc" };
+	const char *argv[] = {"prog", "quote\"back\\slash", "tab\tnl\n",
+			      "\xc3\xbc"};
 	struct model_frame frames[] = {
-		{ 1, 0x1b }, { MODEL_NO_MODULE, 0xffffffffff600000ull }, { 0, 7 }
-	};
-	struct model_site s = { 0 };
+	    {1, 0x1b}, {MODEL_NO_MODULE, 0xffffffffff600000ull}, {0, 7}};
+	struct model_site s = {0};
 	struct error *err = NULL;
 	size_t p, mod, idx;
 
 	model_init(m);
-	assert_int_equal(model_add_module(m, "/bin/prog", "0011", false, &mod,
-					  &err), 0);
-	assert_int_equal(model_add_module(m, "/lib/libc.so.6", "", true, &mod,
-					  &err), 0);
+	assert_int_equal(
+	    model_add_module(m, "/bin/prog", "0011", false, &mod, &err), 0);
+	assert_int_equal(
+	    model_add_module(m, "/lib/libc.so.6", "", true, &mod, &err), 0);
 	assert_int_equal(model_add_process(m, &p, &err), 0);
 	assert_int_equal(model_set_command(m, p, "/bin/prog", argv, 4, &err),
 			 0);
 	m->procs[p] = (struct model_process){
-		.pid = 100, .ppid = 1, .arch = 0xc000003e,
-		.exe = m->procs[p].exe, .argv = m->procs[p].argv, .argc = 4,
-		.start_ns = 1700000000123456789ull, .end_ns = 1700000001ull,
-		.exited = true, .exit_code = 3, .lost_records = 2,
-		.lost_calls = 5,
+	    .pid = 100,
+	    .ppid = 1,
+	    .arch = 0xc000003e,
+	    .exe = m->procs[p].exe,
+	    .argv = m->procs[p].argv,
+	    .argc = 4,
+	    .start_ns = 1700000000123456789ull,
+	    .end_ns = 1700000001ull,
+	    .exited = true,
+	    .exit_code = 3,
+	    .lost_records = 2,
+	    .lost_calls = 5,
 	};
-	assert_int_equal(model_add_mapping(m, p, 0, 0x555500000000ull, 0x2000,
-					   &err), 0);
-	assert_int_equal(model_add_mapping(m, p, 1, 0x7f0000000000ull, 0x1000,
-					   &err), 0);
+	assert_int_equal(
+	    model_add_mapping(m, p, 0, 0x555500000000ull, 0x2000, &err), 0);
+	assert_int_equal(
+	    model_add_mapping(m, p, 1, 0x7f0000000000ull, 0x1000, &err), 0);
 	assert_int_equal(model_add_process(m, &p, &err), 0);
 	assert_int_equal(model_set_command(m, p, "/bin/sh", argv, 0, &err), 0);
 	m->procs[p].pid = 101;
@@ -98,7 +104,7 @@ static void build_model(struct model *m)
 	s.n_frames = 3;
 	assert_int_equal(model_add_site(m, &s, &idx, &err), 0);
 	s.process = 1;
-	s.nr = 99999;		/* no name: stored as NULL */
+	s.nr = 99999; /* no name: stored as NULL */
 	s.owner = MODEL_NO_MODULE;
 	s.scope = (char *)"";
 	s.n_frames = 0;
@@ -212,11 +218,14 @@ static void test_round_trip(void **state)
 
 	/* The columns others read directly hold what the contract says. */
 	assert_int_equal(profile_open(f->path, &db, &err), 0);
-	assert_int_equal(sqlite3_prepare_v2(db,
+	assert_int_equal(
+	    sqlite3_prepare_v2(
+		db,
 		"SELECT (SELECT value FROM meta WHERE key = 'complete'), "
 		"(SELECT argv FROM process WHERE pid = 100), "
 		"(SELECT group_concat(COALESCE(name, '-')) FROM site)",
-		-1, &st, NULL), SQLITE_OK);
+		-1, &st, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_string_equal(sqlite3_column_text(st, 0), "0");
 	assert_string_equal(sqlite3_column_text(st, 1),
@@ -278,7 +287,8 @@ static void test_rejects(void **state)
 			     "('format', 'syswho-profile'), ('version', '2')");
 	snprintf(want, sizeof(want),
 		 "open profile %s: version 2 is not supported "
-		 "(this syswho reads version 1)", f->path);
+		 "(this syswho reads version 1)",
+		 f->path);
 	expect_rejected(f->path, want);
 
 	snprintf(want, sizeof(want),
@@ -330,12 +340,10 @@ static void test_write_errors_keep_the_old_profile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_round_trip, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_write_errors_keep_the_old_profile, setup,
-			teardown),
+	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rejects, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_write_errors_keep_the_old_profile, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

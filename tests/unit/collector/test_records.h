@@ -29,7 +29,7 @@ static inline void pkt_hello(struct packet *p, uint32_t pid, uint32_t ppid,
 {
 	Syswho__Record r = SYSWHO__RECORD__INIT;
 	Syswho__Hello h = SYSWHO__HELLO__INIT;
-	char *argv[] = { (char *)exe, (char *)"--flag" };
+	char *argv[] = {(char *)exe, (char *)"--flag"};
 
 	h.pid = pid;
 	h.ppid = ppid;
@@ -64,7 +64,8 @@ static inline void pkt_module(struct packet *p, uint32_t id, const char *path,
 /* A site whose stack is N frames of (MODS[i], OFFS[i]). */
 static inline void pkt_site(struct packet *p, uint32_t id, uint32_t nr,
 			    uint32_t owner, uint64_t off, const char *scope,
-			    size_t n, const uint32_t *mods, const uint64_t *offs)
+			    size_t n, const uint32_t *mods,
+			    const uint64_t *offs)
 {
 	Syswho__Record r = SYSWHO__RECORD__INIT;
 	Syswho__Site s = SYSWHO__SITE__INIT;

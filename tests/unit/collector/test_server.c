@@ -97,7 +97,7 @@ static int teardown(void **state)
 
 static int client(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
 	assert_true(fd >= 0);
@@ -116,9 +116,9 @@ static void send_packet(int fd, const struct packet *p)
 /* A well-behaved process: its records over two packets, then Exit. */
 static void good_client(const char *path, uint32_t pid, uint64_t calls)
 {
-	struct packet a = { .len = 0 }, b = { .len = 0 };
-	const uint32_t mods[] = { 1, 2 }, ids[] = { 1 };
-	const uint64_t offs[] = { 0x1b, 0x40 }, deltas[] = { calls };
+	struct packet a = {.len = 0}, b = {.len = 0};
+	const uint32_t mods[] = {1, 2}, ids[] = {1};
+	const uint64_t offs[] = {0x1b, 0x40}, deltas[] = {calls};
 	int fd = client(path);
 
 	pkt_hello(&a, pid, 1, "/bin/prog");
@@ -143,7 +143,7 @@ static void finish(struct fixture *f)
 static void test_end_to_end(void **state)
 {
 	struct fixture *f = *state;
-	struct packet bad = { .len = 0 };
+	struct packet bad = {.len = 0};
 	struct error *err = NULL;
 	struct model loaded;
 	int held, rude, i;
@@ -216,8 +216,7 @@ static void test_oversized_packet(void **state)
 	big = calloc(1, len);
 	assert_non_null(big);
 	/* Raising the send buffer that far needs privilege; try both ways. */
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) <
-	    0)
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	if (send(fd, big, len, MSG_NOSIGNAL) < 0) {
 		assert_int_equal(errno, EMSGSIZE);
@@ -236,7 +235,7 @@ static void test_oversized_packet(void **state)
 static void test_cut_at_the_end(void **state)
 {
 	struct fixture *f = *state;
-	struct packet p = { .len = 0 };
+	struct packet p = {.len = 0};
 	int fd;
 
 	assert_int_equal(pthread_create(&f->thread, NULL, serve, f), 0);
@@ -271,7 +270,7 @@ static void test_socket_path_checks(void **state)
 	snprintf(path, sizeof(path), "%s/stale.sock", f->dir);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	{
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 		strcpy(sa.sun_path, path);
 		assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)),
@@ -293,14 +292,13 @@ static void test_socket_path_checks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_end_to_end, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_oversized_packet, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cut_at_the_end, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_socket_path_checks, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_end_to_end, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_oversized_packet, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_cut_at_the_end, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_socket_path_checks, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,7 +38,7 @@ static int setup(void **state)
 
 static void test_record_before_hello(void **state)
 {
-	struct packet p = { .len = 0 };
+	struct packet p = {.len = 0};
 	struct error *err = NULL;
 	struct session s;
 	struct model m;
@@ -59,7 +59,7 @@ static void test_record_before_hello(void **state)
 
 static void test_second_hello(void **state)
 {
-	struct packet p = { .len = 0 };
+	struct packet p = {.len = 0};
 	struct session s;
 	struct model m;
 
@@ -75,13 +75,13 @@ static void test_second_hello(void **state)
 
 static void test_merge_sites(void **state)
 {
-	struct packet p = { .len = 0 }, c = { .len = 0 };
-	const uint32_t mods_a[] = { 2, 1, 0 }, mods_b[] = { 1 };
-	const uint64_t offs_a[] = { 0x10, 0x20, 0x7fff0000 }, offs_b[] = { 0x99 };
-	const uint32_t ids[] = { 1, 2, 3 };
-	const uint64_t deltas[] = { 5, 3, 4 };
-	const uint32_t ids2[] = { 1 };
-	const uint64_t deltas2[] = { 2 };
+	struct packet p = {.len = 0}, c = {.len = 0};
+	const uint32_t mods_a[] = {2, 1, 0}, mods_b[] = {1};
+	const uint64_t offs_a[] = {0x10, 0x20, 0x7fff0000}, offs_b[] = {0x99};
+	const uint32_t ids[] = {1, 2, 3};
+	const uint64_t deltas[] = {5, 3, 4};
+	const uint32_t ids2[] = {1};
+	const uint64_t deltas2[] = {2};
 	struct model_site *site;
 	struct session s;
 	struct model m;
@@ -129,24 +129,24 @@ static void test_merge_sites(void **state)
 
 static void test_unknown_ids(void **state)
 {
-	struct packet p = { .len = 0 };
-	const uint32_t bad_mods[] = { 7 }, good_mods[] = { 1 };
-	const uint64_t offs[] = { 0x10 };
-	const uint32_t ids[] = { 42, 3 }, torn_ids[] = { 3 };
-	const uint64_t deltas[] = { 100, 6 };
+	struct packet p = {.len = 0};
+	const uint32_t bad_mods[] = {7}, good_mods[] = {1};
+	const uint64_t offs[] = {0x10};
+	const uint32_t ids[] = {42, 3}, torn_ids[] = {3};
+	const uint64_t deltas[] = {100, 6};
 	struct session s;
 	struct model m;
 
 	model_init(&m);
 	session_init(&s, &m, 5);
 	pkt_hello(&p, 5, 1, "/bin/x");
-	pkt_module(&p, 0, "/lib/zero.so", "", 0, false);	/* id 0 */
+	pkt_module(&p, 0, "/lib/zero.so", "", 0, false); /* id 0 */
 	pkt_module(&p, 1, "/lib/a.so", "", 0, false);
-	pkt_module(&p, 1, "/lib/b.so", "", 0, false);		/* twice */
-	pkt_site(&p, 1, 39, 9, 0x10, "", 1, good_mods, offs);	/* owner */
-	pkt_site(&p, 2, 39, 1, 0x10, "", 1, bad_mods, offs);	/* frame */
+	pkt_module(&p, 1, "/lib/b.so", "", 0, false);	      /* twice */
+	pkt_site(&p, 1, 39, 9, 0x10, "", 1, good_mods, offs); /* owner */
+	pkt_site(&p, 2, 39, 1, 0x10, "", 1, bad_mods, offs);  /* frame */
 	pkt_site(&p, 3, 39, 1, 0x10, "", 1, good_mods, offs);
-	pkt_counts(&p, 2, ids, deltas);				/* site 42 */
+	pkt_counts(&p, 2, ids, deltas); /* site 42 */
 	{
 		Syswho__Record r = SYSWHO__RECORD__INIT;
 		Syswho__Counts c = SYSWHO__COUNTS__INIT;
@@ -155,7 +155,7 @@ static void test_unknown_ids(void **state)
 		c.sites = (uint32_t *)torn_ids;
 		r.kind_case = SYSWHO__RECORD__KIND_COUNTS;
 		r.counts = &c;
-		pkt_add(&p, &r);				/* torn */
+		pkt_add(&p, &r); /* torn */
 	}
 	assert_int_equal(feed(&s, &p), 0);
 
@@ -170,7 +170,7 @@ static void test_unknown_ids(void **state)
 
 static void test_lost_exit_and_modules_across_processes(void **state)
 {
-	struct packet a = { .len = 0 }, b = { .len = 0 };
+	struct packet a = {.len = 0}, b = {.len = 0};
 	struct session sa, sb;
 	struct model m;
 
@@ -224,7 +224,7 @@ static void test_lost_exit_and_modules_across_processes(void **state)
 
 static void test_many_sites(void **state)
 {
-	struct model_site key = { .scope = (char *)"" };
+	struct model_site key = {.scope = (char *)""};
 	struct error *err = NULL;
 	struct model m;
 	size_t i, idx;
@@ -250,12 +250,12 @@ static void test_many_sites(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_record_before_hello),
-		cmocka_unit_test(test_second_hello),
-		cmocka_unit_test(test_merge_sites),
-		cmocka_unit_test(test_unknown_ids),
-		cmocka_unit_test(test_lost_exit_and_modules_across_processes),
-		cmocka_unit_test(test_many_sites),
+	    cmocka_unit_test(test_record_before_hello),
+	    cmocka_unit_test(test_second_hello),
+	    cmocka_unit_test(test_merge_sites),
+	    cmocka_unit_test(test_unknown_ids),
+	    cmocka_unit_test(test_lost_exit_and_modules_across_processes),
+	    cmocka_unit_test(test_many_sites),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

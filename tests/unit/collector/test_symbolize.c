@@ -37,7 +37,7 @@ struct found {
 /* The build-id straight from the loaded notes, to compare with the file. */
 static void note_build_id(const struct dl_phdr_info *info, struct found *f)
 {
-	const ElfW(Phdr) *ph;
+	const ElfW(Phdr) * ph;
 	int i;
 
 	for (i = 0; i < info->dlpi_phnum; i++) {
@@ -50,8 +50,8 @@ static void note_build_id(const struct dl_phdr_info *info, struct found *f)
 		end = p + ph->p_memsz;
 		while (p + sizeof(ElfW(Nhdr)) <= end) {
 			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
-			const uint8_t *desc = p + sizeof(*n) +
-					      ((n->n_namesz + 3) & ~3u);
+			const uint8_t *desc =
+			    p + sizeof(*n) + ((n->n_namesz + 3) & ~3u);
 			uint32_t j;
 
 			if (n->n_type == NT_GNU_BUILD_ID) {
@@ -134,9 +134,9 @@ static void test_stripped_libc(void **state)
 	assert_non_null(strstr(f.path, "libc.so"));
 
 	assert_int_equal(symbolize_open(f.path, &sf, &err), 0);
-	assert_int_equal(symbolize_lookup(sf, (uintptr_t)getpid - f.bias + 1,
-					  &name, &delta),
-			 0);
+	assert_int_equal(
+	    symbolize_lookup(sf, (uintptr_t)getpid - f.bias + 1, &name, &delta),
+	    0);
 	assert_non_null(strstr(name, "getpid"));
 	assert_int_equal(delta, 1);
 	symbolize_close(sf);
@@ -264,8 +264,8 @@ static void test_damaged_files(void **state)
 			size_t at;
 
 			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
-			at = j % 2 ? rng % 64 :
-				     eh->e_shoff + rng % (eh->e_shnum * 64u);
+			at = j % 2 ? rng % 64
+				   : eh->e_shoff + rng % (eh->e_shnum * 64u);
 			if (at < len)
 				copy[at] = (uint8_t)(rng >> 24);
 		}
@@ -278,11 +278,11 @@ static void test_damaged_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_own_function),
-		cmocka_unit_test(test_stripped_libc),
-		cmocka_unit_test(test_build_ids),
-		cmocka_unit_test(test_not_elf),
-		cmocka_unit_test(test_damaged_files),
+	    cmocka_unit_test(test_own_function),
+	    cmocka_unit_test(test_stripped_libc),
+	    cmocka_unit_test(test_build_ids),
+	    cmocka_unit_test(test_not_elf),
+	    cmocka_unit_test(test_damaged_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,14 +19,14 @@ static void test_known(void **state)
 
 	assert_int_equal(syscalls_name(0, 39, name, sizeof(name)), 0);
 	assert_string_equal(name, "getpid");
-	assert_int_equal(syscalls_name(SYSCALLS_ARCH_X86_64, 257, name,
-				       sizeof(name)), 0);
+	assert_int_equal(
+	    syscalls_name(SYSCALLS_ARCH_X86_64, 257, name, sizeof(name)), 0);
 	assert_string_equal(name, "openat");
 	assert_int_equal(syscalls_number(0, "openat"), 257);
 	assert_int_equal(syscalls_number(0, "exit_group"), 231);
 	/* i386 numbers differ: a site of a 32-bit call keeps its arch. */
-	assert_int_equal(syscalls_name(AUDIT_ARCH_I386_VALUE, 20, name,
-				       sizeof(name)), 0);
+	assert_int_equal(
+	    syscalls_name(AUDIT_ARCH_I386_VALUE, 20, name, sizeof(name)), 0);
 	assert_string_equal(name, "getpid");
 }
 
@@ -60,9 +60,9 @@ static void test_round_trip_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_known),
-		cmocka_unit_test(test_unknown),
-		cmocka_unit_test(test_round_trip_table),
+	    cmocka_unit_test(test_known),
+	    cmocka_unit_test(test_unknown),
+	    cmocka_unit_test(test_round_trip_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,7 @@
 struct seen {
 	int n;
 	int kinds[16];
-	int fail_at;		/* make the callback fail at this record */
+	int fail_at; /* make the callback fail at this record */
 };
 
 static int seen_record(const Syswho__Record *rec, void *data,
@@ -54,8 +54,8 @@ static char *decode(const uint8_t *buf, size_t len, struct seen *s, int *ret)
 
 static void test_round_trip(void **state)
 {
-	struct packet p = { .len = 0 };
-	struct seen s = { .fail_at = -1 };
+	struct packet p = {.len = 0};
+	struct seen s = {.fail_at = -1};
 	char *msg;
 	int ret;
 
@@ -73,7 +73,7 @@ static void test_round_trip(void **state)
 
 static void test_empty_packet(void **state)
 {
-	struct seen s = { .fail_at = -1 };
+	struct seen s = {.fail_at = -1};
 	int ret;
 
 	assert_null(decode((const uint8_t *)"", 0, &s, &ret));
@@ -82,14 +82,14 @@ static void test_empty_packet(void **state)
 
 static void test_varint(void **state)
 {
-	const uint8_t v150[] = { 0x96, 0x01 };
-	const uint8_t cut[] = { 0x80, 0x80 };
-	const uint8_t max[] = { 0xff, 0xff, 0xff, 0xff, 0xff,
-				0xff, 0xff, 0xff, 0xff, 0x01 };
-	const uint8_t over[] = { 0xff, 0xff, 0xff, 0xff, 0xff,
-				 0xff, 0xff, 0xff, 0xff, 0x02 };
-	const uint8_t endless[12] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-				      0xff, 0xff, 0xff, 0xff, 0xff, 0x01 };
+	const uint8_t v150[] = {0x96, 0x01};
+	const uint8_t cut[] = {0x80, 0x80};
+	const uint8_t max[] = {0xff, 0xff, 0xff, 0xff, 0xff,
+			       0xff, 0xff, 0xff, 0xff, 0x01};
+	const uint8_t over[] = {0xff, 0xff, 0xff, 0xff, 0xff,
+				0xff, 0xff, 0xff, 0xff, 0x02};
+	const uint8_t endless[12] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+				     0xff, 0xff, 0xff, 0xff, 0xff, 0x01};
 	uint64_t v = 0;
 
 	assert_int_equal(wire_read_varint(v150, 2, &v), 2);
@@ -103,25 +103,25 @@ static void test_varint(void **state)
 
 static void test_truncated_length(void **state)
 {
-	struct packet p = { .len = 0 };
-	struct seen s = { .fail_at = -1 };
+	struct packet p = {.len = 0};
+	struct seen s = {.fail_at = -1};
 	char *msg;
 	int ret;
 
 	pkt_hello(&p, 10, 1, "/bin/x");
-	p.buf[p.len++] = 0x80;	/* a varint that never ends */
+	p.buf[p.len++] = 0x80; /* a varint that never ends */
 	msg = decode(p.buf, p.len, &s, &ret);
 
 	assert_int_equal(ret, -1);
 	assert_non_null(msg);
 	assert_non_null(strstr(msg, "record 1: length cut short"));
-	assert_int_equal(s.n, 1);	/* the good record went through */
+	assert_int_equal(s.n, 1); /* the good record went through */
 }
 
 static void test_length_past_end(void **state)
 {
-	const uint8_t buf[] = { 0x05, 0x0a, 0x00 };
-	struct seen s = { .fail_at = -1 };
+	const uint8_t buf[] = {0x05, 0x0a, 0x00};
+	struct seen s = {.fail_at = -1};
 	char *msg;
 	int ret;
 
@@ -134,8 +134,8 @@ static void test_length_past_end(void **state)
 static void test_oversized(void **state)
 {
 	/* 2 MiB as a varint, with nothing behind it. */
-	const uint8_t buf[] = { 0x80, 0x80, 0x80, 0x01 };
-	struct seen s = { .fail_at = -1 };
+	const uint8_t buf[] = {0x80, 0x80, 0x80, 0x01};
+	struct seen s = {.fail_at = -1};
 	char *msg;
 	int ret;
 
@@ -147,8 +147,8 @@ static void test_oversized(void **state)
 static void test_garbage(void **state)
 {
 	/* Field 31 with the invalid wire type 7. */
-	const uint8_t buf[] = { 0x03, 0xff, 0xff, 0xff };
-	struct seen s = { .fail_at = -1 };
+	const uint8_t buf[] = {0x03, 0xff, 0xff, 0xff};
+	struct seen s = {.fail_at = -1};
 	char *msg;
 	int ret;
 
@@ -160,9 +160,9 @@ static void test_garbage(void **state)
 static void test_unknown_kind(void **state)
 {
 	/* Field 15, a varint: a kind from some future version. */
-	const uint8_t future[] = { 0x02, 0x78, 0x01 };
-	const uint8_t empty[] = { 0x00 };
-	struct seen s = { .fail_at = -1 };
+	const uint8_t future[] = {0x02, 0x78, 0x01};
+	const uint8_t empty[] = {0x00};
+	struct seen s = {.fail_at = -1};
 	char *msg;
 	int ret;
 
@@ -178,8 +178,8 @@ static void test_unknown_kind(void **state)
 
 static void test_callback_error(void **state)
 {
-	struct packet p = { .len = 0 };
-	struct seen s = { .fail_at = 1 };
+	struct packet p = {.len = 0};
+	struct seen s = {.fail_at = 1};
 	char *msg;
 	int ret;
 
@@ -221,7 +221,7 @@ static uint64_t fuzz_next(void)
 /* Decode one input; success and failure must be told apart cleanly. */
 static int fuzz_one(const uint8_t *buf, size_t len)
 {
-	struct seen s = { .fail_at = -1 };
+	struct seen s = {.fail_at = -1};
 	char *msg;
 	int ret;
 
@@ -239,9 +239,9 @@ static int fuzz_one(const uint8_t *buf, size_t len)
 
 static void test_fuzz(void **state)
 {
-	struct packet good = { .len = 0 };
-	uint32_t mods[] = { 1, 0 };
-	uint64_t offs[] = { 0x10, 0x7f0000001234 };
+	struct packet good = {.len = 0};
+	uint32_t mods[] = {1, 0};
+	uint64_t offs[] = {0x10, 0x7f0000001234};
 	uint8_t buf[1024];
 	int i, j, ok = 0, bad = 0;
 
@@ -256,10 +256,12 @@ static void test_fuzz(void **state)
 		if (i % 2) {
 			/* Mutate a few bytes of a good packet, maybe cut it. */
 			memcpy(buf, good.buf, good.len);
-			len = good.len - (fuzz_next() % 3 == 0 ?
-						  fuzz_next() % good.len : 0);
+			len =
+			    good.len -
+			    (fuzz_next() % 3 == 0 ? fuzz_next() % good.len : 0);
 			for (j = 0; j < 1 + (int)(fuzz_next() % 4); j++)
-				buf[fuzz_next() % good.len] = (uint8_t)fuzz_next();
+				buf[fuzz_next() % good.len] =
+				    (uint8_t)fuzz_next();
 		} else {
 			for (j = 0; j < (int)len; j++)
 				buf[j] = (uint8_t)fuzz_next();
@@ -277,17 +279,17 @@ static void test_fuzz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_empty_packet),
-		cmocka_unit_test(test_varint),
-		cmocka_unit_test(test_truncated_length),
-		cmocka_unit_test(test_length_past_end),
-		cmocka_unit_test(test_oversized),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_unknown_kind),
-		cmocka_unit_test(test_callback_error),
-		cmocka_unit_test(test_encode_no_room),
-		cmocka_unit_test(test_fuzz),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_empty_packet),
+	    cmocka_unit_test(test_varint),
+	    cmocka_unit_test(test_truncated_length),
+	    cmocka_unit_test(test_length_past_end),
+	    cmocka_unit_test(test_oversized),
+	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_unknown_kind),
+	    cmocka_unit_test(test_callback_error),
+	    cmocka_unit_test(test_encode_no_room),
+	    cmocka_unit_test(test_fuzz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
