@@ -116,12 +116,12 @@ sw_report() {
 		sw_fail "syswho report $1.db wrote no valid JSON"
 }
 
-# sw_jq NAME FILTER [jq args]: run FILTER on NAME.json, raw output.
+# sw_jq NAME [JQ-ARG...] FILTER: run FILTER on NAME.json, raw output.
 sw_jq() {
-	local name=$1 filter=$2
+	local name=$1
 
-	shift 2
-	jq -r "$@" "$filter" "$SW_TMP/$name.json"
+	shift
+	jq -r "${@:1:$#-1}" "${!#}" "$SW_TMP/$name.json"
 }
 
 # sw_which NAME SYSCALL: "syswho which" JSON for SYSCALL in NAME.which.

@@ -3,6 +3,7 @@
  *
  *	forker fork    the child calls getsid and exits 7; the parent waits
  *	forker vfork   the vfork child exits 5 at once; the parent waits
+ *	forker exec    the fork child execs "exit-status 9" from this directory
  *	forker spawn   posix_spawn runs "exit-status 9" from this directory
  *
  * The forked child inherits syswho's filter and must be reported as a
@@ -64,19 +65,43 @@ static void fk_vfork(void)
 	fk_expect_exit(pid, 5, "vfork");
 }
 
-static void fk_spawn(void)
+/* The exit-status program next to this one, in PATH. */
+static void fk_sibling(char *path, size_t len)
 {
-	char self[PATH_MAX], path[PATH_MAX + 16];
-	char *args[] = {"exit-status", "9", NULL};
+	char self[PATH_MAX];
 	ssize_t n;
-	pid_t pid;
-	int err;
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	CHECK(n > 0, "readlink /proc/self/exe: %m");
 	self[n] = '\0';
-	snprintf(path, sizeof(path), "%s/exit-status", dirname(self));
+	snprintf(path, len, "%s/exit-status", dirname(self));
+}
 
+static void fk_exec(void)
+{
+	char path[PATH_MAX + 16];
+	pid_t pid;
+
+	fk_sibling(path, sizeof(path));
+	fflush(stdout);
+	pid = fork();
+	CHECK_OK(pid);
+	if (pid == 0) {
+		execl(path, "exit-status", "9", (char *)NULL);
+		perror("execl");
+		_exit(1);
+	}
+	fk_expect_exit(pid, 9, "exec");
+}
+
+static void fk_spawn(void)
+{
+	char path[PATH_MAX + 16];
+	char *args[] = {"exit-status", "9", NULL};
+	pid_t pid;
+	int err;
+
+	fk_sibling(path, sizeof(path));
 	fflush(stdout);
 	err = posix_spawn(&pid, path, NULL, NULL, args, environ);
 	CHECK(err == 0, "posix_spawn %s: %s", path, strerror(err));
@@ -91,6 +116,8 @@ int main(int argc, char **argv)
 		fk_fork();
 	else if (!strcmp(mode, "vfork"))
 		fk_vfork();
+	else if (!strcmp(mode, "exec"))
+		fk_exec();
 	else if (!strcmp(mode, "spawn"))
 		fk_spawn();
 	else
