@@ -260,6 +260,29 @@ static int server_timeout(const struct server *srv)
 	return ms < 0 ? 0 : (int)ms;
 }
 
+/*
+ * Whether an image that was replaced by execve has yet to connect as its
+ * successor: then no connection is open, yet more is on its way.
+ */
+static bool server_exec_pending(const struct server *srv)
+{
+	const struct model *m = srv->model;
+	size_t i, j;
+
+	for (i = 0; i < m->n_procs; i++) {
+		if (!m->procs[i].execed)
+			continue;
+		for (j = i + 1; j < m->n_procs; j++) {
+			if (m->procs[j].pid == m->procs[i].pid)
+				break;
+		}
+		if (j == m->n_procs)
+			return true;
+	}
+
+	return false;
+}
+
 static bool server_done(struct server *srv)
 {
 	if (srv->stop)
@@ -271,7 +294,10 @@ static bool server_done(struct server *srv)
 	if (srv->n_conns == 0)
 		server_accept(srv);
 
-	return srv->n_conns == 0 || server_timeout(srv) == 0;
+	if (srv->n_conns == 0 && !server_exec_pending(srv))
+		return true;
+
+	return server_timeout(srv) == 0;
 }
 
 /* Lay out the poll set: listener, watched descriptor, connections. */

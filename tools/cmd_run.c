@@ -302,6 +302,39 @@ static int run_exec_failed(const struct run_opts *o, pid_t pid, int e)
 	return e == EACCES ? 126 : 127;
 }
 
+/*
+ * Collect until the command and its descendants are done, then write the
+ * profile with the command's real end from waitpid. Returns the exit
+ * status of syswho.
+ */
+static int run_serve(const struct run_opts *o, struct server *srv,
+		     struct run_child *child, struct model *m)
+{
+	struct error *err = NULL;
+	bool complete;
+	int ret;
+
+	ret = server_run(srv, &err);
+	complete = ret == 0 && srv->cut == 0;
+	server_close(srv);
+	if (ret < 0) {
+		cli_error("run", "%s", error_message(err));
+		error_free(&err);
+	}
+	/* Without the loop, the command is simply waited for. */
+	while (!child->reaped && waitpid(child->pid, &child->status, 0) < 0 &&
+	       errno == EINTR)
+		;
+
+	if (model_set_wait_status(m, (uint32_t)child->pid, child->status) < 0)
+		log_info("the command never reported: no process of it in "
+			 "the profile");
+	if (cli_write_profile("run", m, o->output, complete) < 0)
+		return RUN_EXIT_FAILURE;
+
+	return run_exit_status(child->status);
+}
+
 /* Start the command and collect until it and its descendants are done. */
 static int run_collect(const struct run_opts *o, const char *lib,
 		       const char *dir, struct model *m, struct error **err)
@@ -312,7 +345,6 @@ static int run_collect(const struct run_opts *o, const char *lib,
 	_cleanup_free_ char *sock = NULL;
 	struct server srv;
 	int exec_errno = 0, ret;
-	bool complete;
 	sigset_t old;
 
 	if (asprintf(&sock, "%s/collector.sock", dir) < 0)
@@ -338,27 +370,11 @@ static int run_collect(const struct run_opts *o, const char *lib,
 		return run_exec_failed(o, child.pid, exec_errno);
 	}
 
-	ret = server_run(&srv, err);
-	complete = srv.cut == 0;
-	server_close(&srv);
-	if (ret < 0) {
-		cli_error("run", "%s", error_message(*err));
-		error_free(err);
-	}
-	/* Without the loop, the command is simply waited for. */
-	while (!child.reaped && waitpid(child.pid, &child.status, 0) < 0 &&
-	       errno == EINTR)
-		;
+	ret = run_serve(o, &srv, &child, m);
 	close(child.sig_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 
-	if (model_set_wait_status(m, (uint32_t)child.pid, child.status) < 0)
-		log_info(
-		    "the command never reported: no process in the profile");
-	if (cli_write_profile("run", m, o->output, complete && ret == 0) < 0)
-		return RUN_EXIT_FAILURE;
-
-	return run_exit_status(child.status);
+	return ret;
 fail:
 	close(child.sig_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);

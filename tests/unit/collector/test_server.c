@@ -251,6 +251,36 @@ static void test_cut_at_the_end(void **state)
 	assert_int_equal(f->model.procs[0].pid, 42);
 }
 
+static void test_drain_waits_for_exec(void **state)
+{
+	struct fixture *f = *state;
+	struct packet p = {.len = 0};
+	int fd;
+
+	assert_int_equal(pthread_create(&f->thread, NULL, serve, f), 0);
+	fd = client(f->sock);
+	pkt_hello(&p, 42, 1, "/bin/sh");
+	pkt_exit(&p, 0, true);
+	send_packet(fd, &p);
+	close(fd);
+
+	/* No connection is open, but the new image of 42 is on its way. */
+	assert_int_equal(write(f->stop_pipe[1], "x", 1), 1);
+	usleep(200 * 1000);
+	fd = client(f->sock);
+	p.len = 0;
+	pkt_hello(&p, 42, 1, "/bin/sleep");
+	pkt_exit(&p, 0, false);
+	send_packet(fd, &p);
+	close(fd);
+	assert_int_equal(pthread_join(f->thread, NULL), 0);
+
+	assert_int_equal(f->model.n_procs, 2);
+	assert_true(f->model.procs[0].execed);
+	assert_string_equal(f->model.procs[1].exe, "/bin/sleep");
+	assert_int_equal(f->srv.cut, 0);
+}
+
 static void test_socket_path_checks(void **state)
 {
 	struct fixture *f = *state;
