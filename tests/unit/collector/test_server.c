@@ -327,6 +327,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_cut_at_the_end, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_drain_waits_for_exec, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_socket_path_checks, setup,
 					    teardown),
 	};
