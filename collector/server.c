@@ -25,7 +25,7 @@ static int server_address(const char *path, struct sockaddr_un *sa,
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sa->sun_path))
-		return error_set(err, ENAMETOOLONG, "socket path %s", path);
+		return error_set(err, ENAMETOOLONG, "socket path");
 	strcpy(sa->sun_path, path);
 
 	return 0;

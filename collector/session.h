@@ -18,7 +18,10 @@
 #include "error.h"
 #include "model.h"
 
-/* Ids above this are rejected, which bounds the id maps of a session. */
+/*
+ * Ids above this are rejected, which bounds the id maps of a session.
+ * Limitation: a process with more than 2^20 sites loses the rest.
+ */
 #define SESSION_MAX_ID (1u << 20)
 
 struct session {

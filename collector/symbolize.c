@@ -94,6 +94,10 @@ static int symbolize_check(struct symbolize_file *f)
 	return 0;
 }
 
+/*
+ * Limitation: separate debug files (/usr/lib/debug) are not read, so a
+ * stripped library is named by its exported symbols only.
+ */
 int symbolize_open(const char *path, struct symbolize_file **out,
 		   struct error **err)
 {

@@ -76,6 +76,8 @@ int wire_decode(const uint8_t *buf, size_t len, wire_record_fn fn, void *data,
 			return error_set(err, EPROTO,
 					 "record %d: cannot unpack %llu bytes",
 					 count, (unsigned long long)n);
+		/* Limitation: a kind added by a newer library costs the
+		 * connection. */
 		if (!wire_kind_known(rec)) {
 			syswho__record__free_unpacked(rec, NULL);
 			return error_set(err, EPROTO,

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -169,8 +170,11 @@ static char *run_make_dir(struct error **err)
 	struct stat st;
 	char *dir;
 
+	/* The socket path must fit in sockaddr_un, whatever the base. */
 	if (!base || !*base || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    access(base, W_OK) < 0)
+	    access(base, W_OK) < 0 ||
+	    strlen(base) + sizeof("/syswho.XXXXXX/collector.sock") >
+		sizeof(((struct sockaddr_un *)0)->sun_path))
 		base = "/tmp";
 	if (asprintf(&dir, "%s/syswho.XXXXXX", base) < 0) {
 		error_set(err, ENOMEM, "temporary directory");

@@ -154,7 +154,10 @@ static void which_stack(struct which *w, sqlite3_int64 id)
 	sqlite3_reset(st);
 }
 
-/* The call sites of the owner and scope bound to the sites statement. */
+/*
+ * The call sites of the owner and scope bound to the sites statement.
+ * Limitation: sites of several processes at one offset show one stack.
+ */
 static void which_sites(struct which *w, const char *owner)
 {
 	sqlite3_stmt *st = w->sites;
