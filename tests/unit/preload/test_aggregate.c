@@ -54,8 +54,8 @@ static struct agg_entry *add_sent(struct agg_table *t, uint64_t hash,
 
 static void test_hash_tells_paths_apart(void **state)
 {
-	const uintptr_t pcs[3] = { 0x401000, 0x7f0000002000, 0x7f0000003000 };
-	const uintptr_t other[3] = { 0x401000, 0x7f0000002001, 0x7f0000003000 };
+	const uintptr_t pcs[3] = {0x401000, 0x7f0000002000, 0x7f0000003000};
+	const uintptr_t other[3] = {0x401000, 0x7f0000002001, 0x7f0000003000};
 	uint64_t h = agg_hash(AUDIT_ARCH_X86_64, 1, 0, pcs, 3);
 
 	assert_int_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 0, pcs, 3));
@@ -70,8 +70,8 @@ static void test_hash_tells_paths_apart(void **state)
 
 static void test_hash_order_matters(void **state)
 {
-	const uintptr_t ab[2] = { 0x1000, 0x2000 };
-	const uintptr_t ba[2] = { 0x2000, 0x1000 };
+	const uintptr_t ab[2] = {0x1000, 0x2000};
+	const uintptr_t ba[2] = {0x2000, 0x1000};
 
 	assert_int_not_equal(agg_hash(AUDIT_ARCH_X86_64, 0, 0, ab, 2),
 			     agg_hash(AUDIT_ARCH_X86_64, 0, 0, ba, 2));
@@ -85,10 +85,10 @@ static void test_hash_never_zero(void **state)
 	/* 0 marks an empty slot, so no path may hash to it. */
 	for (nr = 0; nr < 512; nr++)
 		for (pc = 0; pc < 64; pc++) {
-			assert_int_not_equal(agg_hash(AUDIT_ARCH_X86_64, nr, 0,
-						      &pc, 1), 0);
-			assert_int_not_equal(agg_hash(0, nr, (uint32_t)pc,
-						      NULL, 0), 0);
+			assert_int_not_equal(
+			    agg_hash(AUDIT_ARCH_X86_64, nr, 0, &pc, 1), 0);
+			assert_int_not_equal(
+			    agg_hash(0, nr, (uint32_t)pc, NULL, 0), 0);
 		}
 }
 
@@ -210,7 +210,8 @@ static void test_collect_continues_from_cursor(void **state)
 	int i, n, rounds = 0;
 
 	for (i = 0; i < 5; i++)
-		add_sent(t, hash_at((uint32_t)i * 100, 0), (uint32_t)i + 1, i + 1);
+		add_sent(t, hash_at((uint32_t)i * 100, 0), (uint32_t)i + 1,
+			 i + 1);
 
 	while (cursor < AGG_SLOTS) {
 		n = agg_collect(t, &cursor, sites, deltas, 2);
@@ -313,25 +314,26 @@ static void test_flush_lock(void **state)
 	agg_unlock(t);
 }
 
-#define TABLE_TEST(fn) cmocka_unit_test_setup_teardown(fn, table_setup, table_teardown)
+#define TABLE_TEST(fn)                                                         \
+	cmocka_unit_test_setup_teardown(fn, table_setup, table_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hash_tells_paths_apart),
-		cmocka_unit_test(test_hash_order_matters),
-		cmocka_unit_test(test_hash_never_zero),
-		TABLE_TEST(test_insert_find),
-		TABLE_TEST(test_count),
-		TABLE_TEST(test_collect_only_sent_and_changed),
-		TABLE_TEST(test_collect_deltas_since_last),
-		TABLE_TEST(test_uncollect_restores),
-		TABLE_TEST(test_collect_continues_from_cursor),
-		TABLE_TEST(test_fill_spread),
-		TABLE_TEST(test_fill_one_cluster),
-		TABLE_TEST(test_fill_wraps_around),
-		TABLE_TEST(test_reset),
-		TABLE_TEST(test_flush_lock),
+	    cmocka_unit_test(test_hash_tells_paths_apart),
+	    cmocka_unit_test(test_hash_order_matters),
+	    cmocka_unit_test(test_hash_never_zero),
+	    TABLE_TEST(test_insert_find),
+	    TABLE_TEST(test_count),
+	    TABLE_TEST(test_collect_only_sent_and_changed),
+	    TABLE_TEST(test_collect_deltas_since_last),
+	    TABLE_TEST(test_uncollect_restores),
+	    TABLE_TEST(test_collect_continues_from_cursor),
+	    TABLE_TEST(test_fill_spread),
+	    TABLE_TEST(test_fill_one_cluster),
+	    TABLE_TEST(test_fill_wraps_around),
+	    TABLE_TEST(test_reset),
+	    TABLE_TEST(test_flush_lock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

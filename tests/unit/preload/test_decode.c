@@ -148,11 +148,11 @@ static void test_set_return(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_x86_64_args),
-		cmocka_unit_test(test_i386_args),
-		cmocka_unit_test(test_is_ours),
-		cmocka_unit_test(test_not_seccomp),
-		cmocka_unit_test(test_set_return),
+	    cmocka_unit_test(test_x86_64_args),
+	    cmocka_unit_test(test_i386_args),
+	    cmocka_unit_test(test_is_ours),
+	    cmocka_unit_test(test_not_seccomp),
+	    cmocka_unit_test(test_set_return),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,8 +33,7 @@ static int64_t read_varint(const uint8_t *buf, size_t len, size_t *pos)
 }
 
 /* Unpack the record at *POS and move past it; fails the test if bad. */
-static Syswho__Record *next_record(const uint8_t *buf, size_t len,
-				   size_t *pos)
+static Syswho__Record *next_record(const uint8_t *buf, size_t len, size_t *pos)
 {
 	int64_t size = read_varint(buf, len, pos);
 	Syswho__Record *rec;
@@ -50,18 +49,17 @@ static Syswho__Record *next_record(const uint8_t *buf, size_t len,
 
 static void test_hello(void **state)
 {
-	char *const argv[] = { "/usr/bin/prog", "-v", "", "last arg" };
+	char *const argv[] = {"/usr/bin/prog", "-v", "", "last arg"};
 	uint8_t buf[512];
 	size_t len = 0, pos = 0;
 	Syswho__Record *rec;
 	Syswho__Hello *h;
 	size_t i;
 
-	assert_int_equal(encode_hello(buf, sizeof(buf), &len, 4321, 1234,
-				      "/usr/bin/prog", argv, 4,
-				      1700000000123456789ULL,
-				      AUDIT_ARCH_X86_64),
-			 0);
+	assert_int_equal(
+	    encode_hello(buf, sizeof(buf), &len, 4321, 1234, "/usr/bin/prog",
+			 argv, 4, 1700000000123456789ULL, AUDIT_ARCH_X86_64),
+	    0);
 	rec = next_record(buf, len, &pos);
 	assert_int_equal(pos, len);
 	assert_int_equal(rec->kind_case, SYSWHO__RECORD__KIND_HELLO);
@@ -81,16 +79,16 @@ static void test_hello(void **state)
 static void test_module(void **state)
 {
 	struct module m = {
-		.id = 7,
-		.runtime = true,
-		.base = 0x7f1200000000,
-		.start = 0x7f1200001000,
-		.end = 0x7f1200005800,
-		.build_id = { 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02, 0x03,
-			      0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b,
-			      0x0c, 0x0d, 0x0e, 0x0f },
-		.build_id_len = 20,
-		.path = "/usr/lib/x86_64-linux-gnu/libc.so.6",
+	    .id = 7,
+	    .runtime = true,
+	    .base = 0x7f1200000000,
+	    .start = 0x7f1200001000,
+	    .end = 0x7f1200005800,
+	    .build_id = {0xde, 0xad, 0xbe, 0xef, 0x00, 0x01, 0x02,
+			 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+			 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f},
+	    .build_id_len = 20,
+	    .path = "/usr/lib/x86_64-linux-gnu/libc.so.6",
 	};
 	uint8_t buf[512];
 	size_t len = 0, pos = 0;
@@ -114,7 +112,7 @@ static void test_module(void **state)
 
 static void test_module_without_build_id(void **state)
 {
-	struct module m = { .id = 1, .path = "/bin/prog", .end = 0x10 };
+	struct module m = {.id = 1, .path = "/bin/prog", .end = 0x10};
 	uint8_t buf[128];
 	size_t len = 0, pos = 0;
 	Syswho__Record *rec;
@@ -130,12 +128,19 @@ static void test_module_without_build_id(void **state)
 
 static void test_site(void **state)
 {
-	const uint32_t modules[3] = { 2, 0, 5 };
-	const uint64_t offsets[3] = { 0x1234, 0x7f0012345678, 0x99 };
+	const uint32_t modules[3] = {2, 0, 5};
+	const uint64_t offsets[3] = {0x1234, 0x7f0012345678, 0x99};
 	struct encode_site s = {
-		.id = 12, .nr = 257, .arch = AUDIT_ARCH_I386, .owner = 5,
-		.tid = 4444, .owner_offset = 0x99, .scope = "parser",
-		.modules = modules, .offsets = offsets, .depth = 3,
+	    .id = 12,
+	    .nr = 257,
+	    .arch = AUDIT_ARCH_I386,
+	    .owner = 5,
+	    .tid = 4444,
+	    .owner_offset = 0x99,
+	    .scope = "parser",
+	    .modules = modules,
+	    .offsets = offsets,
+	    .depth = 3,
 	};
 	uint8_t buf[256];
 	size_t len = 0, pos = 0;
@@ -163,11 +168,14 @@ static void test_site(void **state)
 
 static void test_site_without_scope(void **state)
 {
-	const uint32_t modules[1] = { 1 };
-	const uint64_t offsets[1] = { 0x10 };
+	const uint32_t modules[1] = {1};
+	const uint64_t offsets[1] = {0x10};
 	struct encode_site s = {
-		.id = 1, .nr = 0, .modules = modules, .offsets = offsets,
-		.depth = 1,
+	    .id = 1,
+	    .nr = 0,
+	    .modules = modules,
+	    .offsets = offsets,
+	    .depth = 1,
 	};
 	uint8_t buf[64];
 	size_t len = 0, pos = 0;
@@ -184,14 +192,14 @@ static void test_site_without_scope(void **state)
 
 static void test_counts(void **state)
 {
-	const uint32_t sites[3] = { 1, 300, 70000 };
-	const uint64_t deltas[3] = { 1, 5000000000ULL, 127 };
+	const uint32_t sites[3] = {1, 300, 70000};
+	const uint64_t deltas[3] = {1, 5000000000ULL, 127};
 	uint8_t buf[128];
 	size_t len = 0, pos = 0;
 	Syswho__Record *rec;
 
-	assert_int_equal(encode_counts(buf, sizeof(buf), &len, sites, deltas, 3),
-			 0);
+	assert_int_equal(
+	    encode_counts(buf, sizeof(buf), &len, sites, deltas, 3), 0);
 	rec = next_record(buf, len, &pos);
 	assert_int_equal(pos, len);
 	assert_int_equal(rec->kind_case, SYSWHO__RECORD__KIND_COUNTS);
@@ -239,14 +247,14 @@ static void test_exit(void **state)
 
 static void test_records_in_order(void **state)
 {
-	char *const argv[] = { "prog" };
-	const uint32_t sites[1] = { 9 };
-	const uint64_t deltas[1] = { 2 };
-	struct module m = { .id = 3, .path = "/lib/x.so", .end = 1 };
+	char *const argv[] = {"prog"};
+	const uint32_t sites[1] = {9};
+	const uint64_t deltas[1] = {2};
+	struct module m = {.id = 3, .path = "/lib/x.so", .end = 1};
 	const Syswho__Record__KindCase want[] = {
-		SYSWHO__RECORD__KIND_HELLO, SYSWHO__RECORD__KIND_MODULE,
-		SYSWHO__RECORD__KIND_COUNTS, SYSWHO__RECORD__KIND_LOST,
-		SYSWHO__RECORD__KIND_EXIT,
+	    SYSWHO__RECORD__KIND_HELLO,	 SYSWHO__RECORD__KIND_MODULE,
+	    SYSWHO__RECORD__KIND_COUNTS, SYSWHO__RECORD__KIND_LOST,
+	    SYSWHO__RECORD__KIND_EXIT,
 	};
 	uint8_t buf[1024];
 	size_t len = 0, pos = 0, i;
@@ -256,8 +264,8 @@ static void test_records_in_order(void **state)
 				      argv, 1, 0, AUDIT_ARCH_X86_64),
 			 0);
 	assert_int_equal(encode_module(buf, sizeof(buf), &len, &m), 0);
-	assert_int_equal(encode_counts(buf, sizeof(buf), &len, sites, deltas, 1),
-			 0);
+	assert_int_equal(
+	    encode_counts(buf, sizeof(buf), &len, sites, deltas, 1), 0);
 	assert_int_equal(encode_lost(buf, sizeof(buf), &len, 1, 2), 0);
 	assert_int_equal(encode_exit(buf, sizeof(buf), &len, 0, 0), 0);
 
@@ -287,8 +295,8 @@ static void test_long_record_prefix(void **state)
 		sites[i] = (uint32_t)i + 1;
 		deltas[i] = 1000000 + (uint64_t)i;
 	}
-	assert_int_equal(encode_counts(buf, sizeof(buf), &len, sites, deltas, 100),
-			 0);
+	assert_int_equal(
+	    encode_counts(buf, sizeof(buf), &len, sites, deltas, 100), 0);
 	assert_true(buf[0] & 0x80);
 	rec = next_record(buf, len, &pos);
 	assert_int_equal(pos, len);
@@ -302,7 +310,7 @@ static void test_too_small(void **state)
 {
 	uint8_t buf[64], copy[64];
 	size_t len = 0, first, cap;
-	struct module m = { .id = 3, .path = "/lib/x.so", .end = 1 };
+	struct module m = {.id = 3, .path = "/lib/x.so", .end = 1};
 
 	memset(buf, 0xa5, sizeof(buf));
 	assert_int_equal(encode_lost(buf, sizeof(buf), &len, 1, 2), 0);
@@ -340,18 +348,18 @@ static void test_exact_fit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hello),
-		cmocka_unit_test(test_module),
-		cmocka_unit_test(test_module_without_build_id),
-		cmocka_unit_test(test_site),
-		cmocka_unit_test(test_site_without_scope),
-		cmocka_unit_test(test_counts),
-		cmocka_unit_test(test_lost),
-		cmocka_unit_test(test_exit),
-		cmocka_unit_test(test_records_in_order),
-		cmocka_unit_test(test_long_record_prefix),
-		cmocka_unit_test(test_too_small),
-		cmocka_unit_test(test_exact_fit),
+	    cmocka_unit_test(test_hello),
+	    cmocka_unit_test(test_module),
+	    cmocka_unit_test(test_module_without_build_id),
+	    cmocka_unit_test(test_site),
+	    cmocka_unit_test(test_site_without_scope),
+	    cmocka_unit_test(test_counts),
+	    cmocka_unit_test(test_lost),
+	    cmocka_unit_test(test_exit),
+	    cmocka_unit_test(test_records_in_order),
+	    cmocka_unit_test(test_long_record_prefix),
+	    cmocka_unit_test(test_too_small),
+	    cmocka_unit_test(test_exact_fit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -119,19 +119,18 @@ static void test_x86_64_gate(void **state)
 	struct program p;
 
 	build(&p, GATE, GATE_CODE_SIZE);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, GATE), ALLOW);
+	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, GATE),
+			 ALLOW);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, GATE + 2),
 			 ALLOW);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_openat,
-				 GATE_END - 1),
-			 ALLOW);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_X86_64, SYS_openat, GATE_END - 1), ALLOW);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, GATE - 1),
 			 TRAP);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, GATE_END),
 			 TRAP);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid,
-				 0x7f0012345678),
-			 TRAP);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, 0x7f0012345678), TRAP);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, 0), TRAP);
 }
 
@@ -141,15 +140,15 @@ static void test_x86_64_high_half_differs(void **state)
 
 	/* The same low 32 bits in another 4 GiB block is not the gate. */
 	build(&p, GATE, GATE_CODE_SIZE);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid,
-				 GATE + (1ULL << 32) + 2),
-			 TRAP);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid,
-				 GATE - (1ULL << 32) + 2),
-			 TRAP);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid,
-				 (uint32_t)GATE + 2),
-			 TRAP);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, GATE + (1ULL << 32) + 2),
+	    TRAP);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, GATE - (1ULL << 32) + 2),
+	    TRAP);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_X86_64, SYS_getpid, (uint32_t)GATE + 2),
+	    TRAP);
 }
 
 static void test_x86_64_sigreturn(void **state)
@@ -158,18 +157,18 @@ static void test_x86_64_sigreturn(void **state)
 
 	/* The handler's own return must never trap. */
 	build(&p, GATE, GATE_CODE_SIZE);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_rt_sigreturn,
-				 0x7f0000001000),
-			 ALLOW);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_X86_64, SYS_rt_sigreturn, 0x7f0000001000),
+	    ALLOW);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_rt_sigreturn, 0),
 			 ALLOW);
 	/* i386's numbers mean other calls on x86_64. */
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, I386_RT_SIGRETURN,
-				 0x7f0000001000),
-			 TRAP);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, I386_SIGRETURN,
-				 0x7f0000001000),
-			 TRAP);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_X86_64, I386_RT_SIGRETURN, 0x7f0000001000),
+	    TRAP);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_X86_64, I386_SIGRETURN, 0x7f0000001000),
+	    TRAP);
 }
 
 static void test_i386(void **state)
@@ -177,9 +176,8 @@ static void test_i386(void **state)
 	struct program p;
 
 	build(&p, GATE, GATE_CODE_SIZE);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_I386, I386_RT_SIGRETURN,
-				 0x401000),
-			 ALLOW);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_I386, I386_RT_SIGRETURN, 0x401000), ALLOW);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_I386, I386_SIGRETURN, 0x401000),
 			 ALLOW);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_I386, I386_GETPID, 0x401000),
@@ -203,9 +201,9 @@ static void test_unknown_arch(void **state)
 	assert_int_equal(verdict(&p, 0, SYS_getpid, 0x401000), KILL);
 	assert_int_equal(verdict(&p, AUDIT_ARCH_AARCH64, SYS_getpid, GATE + 2),
 			 KILL);
-	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64 ^ 1, SYS_rt_sigreturn,
-				 GATE + 2),
-			 KILL);
+	assert_int_equal(
+	    verdict(&p, AUDIT_ARCH_X86_64 ^ 1, SYS_rt_sigreturn, GATE + 2),
+	    KILL);
 }
 
 static void test_low_gate(void **state)
@@ -272,7 +270,7 @@ static void child_sigsys(int sig, siginfo_t *info, void *ucv)
 static void child_enter_filter(int code)
 {
 	struct sock_filter insns[FILTER_MAX_INSNS];
-	struct rlimit no_core = { 0, 0 };
+	struct rlimit no_core = {0, 0};
 	int len;
 
 	/* The SIGSYS death below is expected: no core file for it. */
@@ -359,16 +357,16 @@ static void test_kernel_kills_without_handler(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_x86_64_gate),
-		cmocka_unit_test(test_x86_64_high_half_differs),
-		cmocka_unit_test(test_x86_64_sigreturn),
-		cmocka_unit_test(test_i386),
-		cmocka_unit_test(test_unknown_arch),
-		cmocka_unit_test(test_low_gate),
-		cmocka_unit_test(test_rejects_bad_ranges),
-		cmocka_unit_test(test_gate_ending_at_block_end),
-		cmocka_unit_test(test_kernel_traps_outside_gate),
-		cmocka_unit_test(test_kernel_kills_without_handler),
+	    cmocka_unit_test(test_x86_64_gate),
+	    cmocka_unit_test(test_x86_64_high_half_differs),
+	    cmocka_unit_test(test_x86_64_sigreturn),
+	    cmocka_unit_test(test_i386),
+	    cmocka_unit_test(test_unknown_arch),
+	    cmocka_unit_test(test_low_gate),
+	    cmocka_unit_test(test_rejects_bad_ranges),
+	    cmocka_unit_test(test_gate_ending_at_block_end),
+	    cmocka_unit_test(test_kernel_traps_outside_gate),
+	    cmocka_unit_test(test_kernel_kills_without_handler),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

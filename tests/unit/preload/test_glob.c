@@ -109,18 +109,32 @@ static void test_empty(void **state)
 	assert_false(glob_match("*a", ""));
 }
 
+static void test_unterminated_class(void **state)
+{
+	/*
+	 * "a[" and, after its terminator, bytes that would make a class:
+	 * the matcher must stop at the end of the pattern, never read on.
+	 */
+	static const char pattern[] = {'a', '[', '\0', 'b', ']', '\0'};
+	static const char negated[] = {'[', '!', '\0', 'x', ']', '\0'};
+
+	assert_false(glob_match(pattern, "ab"));
+	assert_false(glob_match(negated, "y"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_literal),
-		cmocka_unit_test(test_star),
-		cmocka_unit_test(test_trailing_star),
-		cmocka_unit_test(test_question),
-		cmocka_unit_test(test_class_range),
-		cmocka_unit_test(test_class_negated),
-		cmocka_unit_test(test_star_then_class),
-		cmocka_unit_test(test_runtime_names),
-		cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_literal),
+	    cmocka_unit_test(test_star),
+	    cmocka_unit_test(test_trailing_star),
+	    cmocka_unit_test(test_question),
+	    cmocka_unit_test(test_class_range),
+	    cmocka_unit_test(test_class_negated),
+	    cmocka_unit_test(test_star_then_class),
+	    cmocka_unit_test(test_runtime_names),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_unterminated_class),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,8 +45,10 @@ static const struct module *add(struct modmap *map, const char *path,
 				uintptr_t start, uintptr_t end)
 {
 	struct module_info info = {
-		.path = path, .base = start & ~0xfffUL, .start = start,
-		.end = end,
+	    .path = path,
+	    .base = start & ~0xfffUL,
+	    .start = start,
+	    .end = end,
 	};
 
 	return modmap_add(map, &info);
@@ -65,14 +67,13 @@ static void test_default_runtime(void **state)
 
 	assert_true(modmap_is_runtime(map, "/lib/x86_64-linux-gnu/libc.so.6"));
 	assert_true(modmap_is_runtime(map, "libc.so.6"));
-	assert_true(modmap_is_runtime(map,
-				      "/lib64/ld-linux-x86-64.so.2"));
-	assert_true(modmap_is_runtime(map,
-				      "/usr/lib/x86_64-linux-gnu/libstdc++.so.6"));
-	assert_true(modmap_is_runtime(map,
-				      "/lib/x86_64-linux-gnu/libgcc_s.so.1"));
-	assert_true(modmap_is_runtime(map,
-				      "/usr/lib/x86_64-linux-gnu/libunwind.so.8"));
+	assert_true(modmap_is_runtime(map, "/lib64/ld-linux-x86-64.so.2"));
+	assert_true(
+	    modmap_is_runtime(map, "/usr/lib/x86_64-linux-gnu/libstdc++.so.6"));
+	assert_true(
+	    modmap_is_runtime(map, "/lib/x86_64-linux-gnu/libgcc_s.so.1"));
+	assert_true(
+	    modmap_is_runtime(map, "/usr/lib/x86_64-linux-gnu/libunwind.so.8"));
 	assert_true(modmap_is_runtime(map, "/opt/syswho/lib/libsyswho.so"));
 	assert_true(modmap_is_runtime(map, "/lib/x86_64-linux-gnu/libm.so.6"));
 
@@ -91,7 +92,8 @@ static void test_glob_list(void **state)
 	assert_false(modmap_is_runtime(map, "/usr/lib/libpython3.11.so.1.0"));
 	assert_false(modmap_is_runtime(map, "/opt/vendor/libx.so"));
 
-	assert_int_equal(modmap_add_glob_list(map, "libpython3*.so*:/opt/*"), 2);
+	assert_int_equal(modmap_add_glob_list(map, "libpython3*.so*:/opt/*"),
+			 2);
 	assert_int_equal(map->nglobs, before + 2);
 
 	assert_true(modmap_is_runtime(map, "/usr/lib/libpython3.11.so.1.0"));
@@ -113,6 +115,20 @@ static void test_glob_list_empty_parts(void **state)
 	assert_int_equal(modmap_add_glob_list(map, "::libz.so*::"), 1);
 	assert_int_equal(map->nglobs, before + 1);
 	assert_true(modmap_is_runtime(map, "/lib/libz.so.1"));
+}
+
+static void test_glob_table_full(void **state)
+{
+	struct modmap *map = *state;
+
+	while (map->nglobs < MODMAP_GLOBS_MAX)
+		assert_int_equal(modmap_add_glob(map, "libx*.so"), 1);
+	assert_int_equal(modmap_add_glob(map, "liby*.so"), -1);
+	assert_int_equal(modmap_add_glob_list(map, "liby*.so:libz*.so"), 0);
+	assert_int_equal(map->nglobs, MODMAP_GLOBS_MAX);
+	assert_false(modmap_is_runtime(map, "/lib/liby1.so"));
+	/* An empty glob is no glob, even when there is no room. */
+	assert_int_equal(modmap_add_glob(map, ""), 0);
 }
 
 static void test_runtime_flag_set_on_add(void **state)
@@ -154,12 +170,16 @@ static void test_add_dedup(void **state)
 static void test_add_copies_info(void **state)
 {
 	struct modmap *map = *state;
-	const uint8_t id[20] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-				 11, 12, 13, 14, 15, 16, 17, 18, 19, 20 };
+	const uint8_t id[20] = {1,  2,	3,  4,	5,  6,	7,  8,	9,  10,
+				11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
 	char path[] = "/usr/lib/libfoo.so";
 	struct module_info info = {
-		.path = path, .base = 0x7f0000000000, .start = 0x7f0000001000,
-		.end = 0x7f0000003000, .build_id = id, .build_id_len = 20,
+	    .path = path,
+	    .base = 0x7f0000000000,
+	    .start = 0x7f0000001000,
+	    .end = 0x7f0000003000,
+	    .build_id = id,
+	    .build_id_len = 20,
 	};
 	const struct module *m = modmap_add(map, &info);
 
@@ -261,8 +281,8 @@ static void test_full_map(void **state)
 	for (i = 0; i < MODMAP_MAX; i++)
 		assert_non_null(add(map, "/m.so", 0x10000 * (i + 1),
 				    0x10000 * (i + 1) + 0x1000));
-	assert_null(add(map, "/m.so", 0x10000 * (i + 1),
-			0x10000 * (i + 1) + 0x1000));
+	assert_null(
+	    add(map, "/m.so", 0x10000 * (i + 1), 0x10000 * (i + 1) + 0x1000));
 	assert_int_equal(map->count, MODMAP_MAX);
 	/* What is already there is still found. */
 	assert_non_null(add(map, "/m.so", 0x10000, 0x11000));
@@ -286,19 +306,20 @@ static size_t file_build_id(const char *path, uint8_t *id, size_t cap)
 
 	for (i = 0; i < eh->e_phnum; i++) {
 		const ElfW(Phdr) *ph =
-			(const ElfW(Phdr) *)(file + eh->e_phoff) + i;
+		    (const ElfW(Phdr) *)(file + eh->e_phoff) + i;
 		size_t off = ph->p_offset;
 
 		if (ph->p_type != PT_NOTE)
 			continue;
-		while (off + sizeof(ElfW(Nhdr)) <= ph->p_offset + ph->p_filesz) {
+		while (off + sizeof(ElfW(Nhdr)) <=
+		       ph->p_offset + ph->p_filesz) {
 			const ElfW(Nhdr) *nh = (const void *)(file + off);
 			size_t name = (nh->n_namesz + 3) & ~3UL;
 			size_t desc = (nh->n_descsz + 3) & ~3UL;
 			const uint8_t *d = file + off + sizeof(*nh) + name;
 
-			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-			    nh->n_descsz <= cap) {
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 && nh->n_descsz <= cap) {
 				memcpy(id, d, nh->n_descsz);
 				return nh->n_descsz;
 			}
@@ -397,26 +418,28 @@ static void test_refresh_after_dlclose(void **state)
 	assert_null(modmap_lookup(map, (uintptr_t)fn));
 }
 
-#define MAP_TEST(fn) cmocka_unit_test_setup_teardown(fn, map_setup, map_teardown)
+#define MAP_TEST(fn)                                                           \
+	cmocka_unit_test_setup_teardown(fn, map_setup, map_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		MAP_TEST(test_default_runtime),
-		MAP_TEST(test_glob_list),
-		MAP_TEST(test_glob_list_empty_parts),
-		MAP_TEST(test_runtime_flag_set_on_add),
-		MAP_TEST(test_add_dedup),
-		MAP_TEST(test_add_copies_info),
-		MAP_TEST(test_lookup),
-		MAP_TEST(test_unmap_and_reload),
-		MAP_TEST(test_unmap_overlap_only),
-		MAP_TEST(test_by_id),
-		MAP_TEST(test_full_map),
-		MAP_TEST(test_refresh_finds_plugin),
-		MAP_TEST(test_refresh_exe_and_libc),
-		MAP_TEST(test_refresh_twice_adds_nothing),
-		MAP_TEST(test_refresh_after_dlclose),
+	    MAP_TEST(test_default_runtime),
+	    MAP_TEST(test_glob_list),
+	    MAP_TEST(test_glob_list_empty_parts),
+	    MAP_TEST(test_glob_table_full),
+	    MAP_TEST(test_runtime_flag_set_on_add),
+	    MAP_TEST(test_add_dedup),
+	    MAP_TEST(test_add_copies_info),
+	    MAP_TEST(test_lookup),
+	    MAP_TEST(test_unmap_and_reload),
+	    MAP_TEST(test_unmap_overlap_only),
+	    MAP_TEST(test_by_id),
+	    MAP_TEST(test_full_map),
+	    MAP_TEST(test_refresh_finds_plugin),
+	    MAP_TEST(test_refresh_exe_and_libc),
+	    MAP_TEST(test_refresh_twice_adds_nothing),
+	    MAP_TEST(test_refresh_after_dlclose),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,7 @@
 
 #define TEST_GATE_ADDR 0x200000000000UL
 
-#define BIT(s)	      (1ULL << ((s) - 1))
+#define BIT(s)	      (1ULL << ((s)-1))
 #define UNBLOCKABLE   (BIT(SIGSYS) | BIT(SIGKILL) | BIT(SIGSTOP))
 #define KSIGSET_SIZE  8
 #define ALL_SIGNALS   (~0ULL)
@@ -87,9 +87,9 @@ static long sigprocmask_on(struct fixture *f, long how, const uint64_t *set,
 			   uint64_t *old, long size, bool nested)
 {
 	struct trap_call call = {
-		.arch = AUDIT_ARCH_X86_64,
-		.nr = SYS_rt_sigprocmask,
-		.args = { how, (long)set, (long)old, size },
+	    .arch = AUDIT_ARCH_X86_64,
+	    .nr = SYS_rt_sigprocmask,
+	    .args = {how, (long)set, (long)old, size},
 	};
 
 	return signals_sigprocmask(f->ts, &f->uc, &call, nested);
@@ -245,15 +245,14 @@ static void test_nested_has_no_virtual_bit(void **state)
 	const uint64_t all = ALL_SIGNALS, none = 0;
 	uint64_t old = 0;
 
-	/* syswho's own libraries: their masks never touch the program's view. */
-	assert_int_equal(sigprocmask_on(f, SIG_BLOCK, &all, NULL, KSIGSET_SIZE,
-					true),
-			 0);
+	/* syswho's own libraries: their masks never touch the program's view.
+	 */
+	assert_int_equal(
+	    sigprocmask_on(f, SIG_BLOCK, &all, NULL, KSIGSET_SIZE, true), 0);
 	assert_false(f->ts->sigsys_blocked);
 	assert_int_equal(*saved(f), ALL_SIGNALS & ~UNBLOCKABLE);
-	assert_int_equal(sigprocmask_on(f, SIG_BLOCK, &none, &old, KSIGSET_SIZE,
-					true),
-			 0);
+	assert_int_equal(
+	    sigprocmask_on(f, SIG_BLOCK, &none, &old, KSIGSET_SIZE, true), 0);
 	assert_int_equal(old, ALL_SIGNALS & ~UNBLOCKABLE);
 }
 
@@ -262,9 +261,9 @@ static void test_no_thread_state(void **state)
 	struct fixture *f = *state;
 	const uint64_t set = BIT(SIGSYS) | BIT(SIGINT);
 	struct trap_call call = {
-		.arch = AUDIT_ARCH_X86_64,
-		.nr = SYS_rt_sigprocmask,
-		.args = { SIG_SETMASK, (long)&set, 0, KSIGSET_SIZE },
+	    .arch = AUDIT_ARCH_X86_64,
+	    .nr = SYS_rt_sigprocmask,
+	    .args = {SIG_SETMASK, (long)&set, 0, KSIGSET_SIZE},
 	};
 
 	assert_int_equal(signals_sigprocmask(NULL, &f->uc, &call, false), 0);
@@ -274,9 +273,9 @@ static void test_no_thread_state(void **state)
 static long sigaction_on(int sig, const void *act, void *old, long size)
 {
 	struct trap_call call = {
-		.arch = AUDIT_ARCH_X86_64,
-		.nr = SYS_rt_sigaction,
-		.args = { sig, (long)act, (long)old, size },
+	    .arch = AUDIT_ARCH_X86_64,
+	    .nr = SYS_rt_sigaction,
+	    .args = {sig, (long)act, (long)old, size},
 	};
 
 	return signals_sigaction(&call);
@@ -293,8 +292,7 @@ static void program_handler(int sig)
  * The raw action glibc's sigaction would send for HANDLER: with its
  * restorer, without which the kernel cannot return from a handler.
  */
-static struct ksigaction glibc_action(int sig, void (*handler)(int),
-				      int flags)
+static struct ksigaction glibc_action(int sig, void (*handler)(int), int flags)
 {
 	struct ksigaction k;
 	struct sigaction sa;
@@ -312,8 +310,9 @@ static struct ksigaction glibc_action(int sig, void (*handler)(int),
 static void test_sigaction_sigsys_is_virtual(void **state)
 {
 	struct ksigaction act = {
-		.handler = (void *)0x401234, .flags = SA_SIGINFO,
-		.mask = BIT(SIGINT),
+	    .handler = (void *)0x401234,
+	    .flags = SA_SIGINFO,
+	    .mask = BIT(SIGINT),
 	};
 	struct ksigaction old;
 	struct sigaction before, after;
@@ -338,7 +337,7 @@ static void test_sigaction_sigsys_is_virtual(void **state)
 
 static void test_sigaction_bad_arguments(void **state)
 {
-	struct ksigaction act = { .handler = (void *)program_handler };
+	struct ksigaction act = {.handler = (void *)program_handler};
 	struct ksigaction old;
 
 	assert_int_equal(sigaction_on(SIGUSR2, &act, NULL, 4), -EINVAL);
@@ -349,15 +348,12 @@ static void test_sigaction_bad_arguments(void **state)
 			 -EINVAL);
 	assert_int_equal(sigaction_on(SIGSTOP, &act, NULL, KSIGSET_SIZE),
 			 -EINVAL);
-	assert_int_equal(sigaction_on(SIGUSR2, NOT_A_POINTER, NULL,
-				      KSIGSET_SIZE),
-			 -EFAULT);
-	assert_int_equal(sigaction_on(SIGSYS, NOT_A_POINTER, NULL,
-				      KSIGSET_SIZE),
-			 -EFAULT);
-	assert_int_equal(sigaction_on(SIGUSR2, NULL, NOT_A_POINTER,
-				      KSIGSET_SIZE),
-			 -EFAULT);
+	assert_int_equal(
+	    sigaction_on(SIGUSR2, NOT_A_POINTER, NULL, KSIGSET_SIZE), -EFAULT);
+	assert_int_equal(
+	    sigaction_on(SIGSYS, NOT_A_POINTER, NULL, KSIGSET_SIZE), -EFAULT);
+	assert_int_equal(
+	    sigaction_on(SIGUSR2, NULL, NOT_A_POINTER, KSIGSET_SIZE), -EFAULT);
 }
 
 static void test_sigaction_other_strips_sigsys(void **state)
@@ -396,8 +392,8 @@ static void test_sigaction_other_strips_sigsys(void **state)
 
 static void test_sigaction_reset_hand(void **state)
 {
-	struct ksigaction act = glibc_action(SIGUSR2, program_handler,
-					     SA_RESETHAND);
+	struct ksigaction act =
+	    glibc_action(SIGUSR2, program_handler, SA_RESETHAND);
 	struct ksigaction old;
 
 	/* Start from the default, so only the emulation installs it. */
@@ -413,26 +409,26 @@ static void test_sigaction_reset_hand(void **state)
 	assert_ptr_equal(old.handler, SIG_DFL);
 }
 
-#define FIXTURE_TEST(fn)                                                      \
+#define FIXTURE_TEST(fn)                                                       \
 	cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		FIXTURE_TEST(test_block_all_keeps_sigsys_open),
-		FIXTURE_TEST(test_query_keeps_virtual_bit),
-		FIXTURE_TEST(test_unblock),
-		FIXTURE_TEST(test_setmask),
-		FIXTURE_TEST(test_bad_how),
-		FIXTURE_TEST(test_bad_size),
-		FIXTURE_TEST(test_bad_set_pointer),
-		FIXTURE_TEST(test_bad_old_pointer),
-		FIXTURE_TEST(test_nested_has_no_virtual_bit),
-		FIXTURE_TEST(test_no_thread_state),
-		cmocka_unit_test(test_sigaction_sigsys_is_virtual),
-		cmocka_unit_test(test_sigaction_bad_arguments),
-		cmocka_unit_test(test_sigaction_other_strips_sigsys),
-		cmocka_unit_test(test_sigaction_reset_hand),
+	    FIXTURE_TEST(test_block_all_keeps_sigsys_open),
+	    FIXTURE_TEST(test_query_keeps_virtual_bit),
+	    FIXTURE_TEST(test_unblock),
+	    FIXTURE_TEST(test_setmask),
+	    FIXTURE_TEST(test_bad_how),
+	    FIXTURE_TEST(test_bad_size),
+	    FIXTURE_TEST(test_bad_set_pointer),
+	    FIXTURE_TEST(test_bad_old_pointer),
+	    FIXTURE_TEST(test_nested_has_no_virtual_bit),
+	    FIXTURE_TEST(test_no_thread_state),
+	    cmocka_unit_test(test_sigaction_sigsys_is_virtual),
+	    cmocka_unit_test(test_sigaction_bad_arguments),
+	    cmocka_unit_test(test_sigaction_other_strips_sigsys),
+	    cmocka_unit_test(test_sigaction_reset_hand),
 	};
 
 	return cmocka_run_group_tests(tests, gate_setup, NULL);

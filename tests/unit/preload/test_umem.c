@@ -102,8 +102,7 @@ static void test_partly_mapped(void **state)
 
 	/* Half of the object is readable: still a fault, as for the kernel. */
 	assert_int_equal(umem_read(&v, p + page_size - 4, sizeof(v)), -EFAULT);
-	assert_int_equal(umem_write(p + page_size - 4, &v, sizeof(v)),
-			 -EFAULT);
+	assert_int_equal(umem_write(p + page_size - 4, &v, sizeof(v)), -EFAULT);
 	assert_int_equal(umem_read(&v, p + page_size - 8, sizeof(v)), 0);
 	munmap(p, (size_t)page_size);
 }
@@ -125,13 +124,13 @@ static void test_read_only_target(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read),
-		cmocka_unit_test(test_write),
-		cmocka_unit_test(test_zero_length),
-		cmocka_unit_test(test_null),
-		cmocka_unit_test(test_unmapped),
-		cmocka_unit_test(test_partly_mapped),
-		cmocka_unit_test(test_read_only_target),
+	    cmocka_unit_test(test_read),
+	    cmocka_unit_test(test_write),
+	    cmocka_unit_test(test_zero_length),
+	    cmocka_unit_test(test_null),
+	    cmocka_unit_test(test_unmapped),
+	    cmocka_unit_test(test_partly_mapped),
+	    cmocka_unit_test(test_read_only_target),
 	};
 
 	return cmocka_run_group_tests(tests, gate_setup, NULL);
