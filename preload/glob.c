@@ -6,17 +6,21 @@
 
 #include <stddef.h>
 
-/* Match one bracket expression at *P against C; advance *P past it. */
+/*
+ * Match one bracket expression at *P against C; advance *P past it. A ']'
+ * right after the '[' (or '[!') is a member; a class with no closing ']'
+ * matches nothing, and the scan never passes the pattern's end.
+ */
 static bool glob_class(const char **p, char c)
 {
 	const char *s = *p + 1;
-	bool negate = false, hit = false;
+	bool negate = false, hit = false, first = true;
 
 	if (*s == '!' || *s == '^') {
 		negate = true;
 		s++;
 	}
-	do {
+	while (*s && (*s != ']' || first)) {
 		char lo = *s, hi = *s;
 
 		if (s[1] == '-' && s[2] && s[2] != ']') {
@@ -26,9 +30,14 @@ static bool glob_class(const char **p, char c)
 		if (c >= lo && c <= hi)
 			hit = true;
 		s++;
-	} while (*s && *s != ']');
+		first = false;
+	}
+	if (!*s) {
+		*p = s;
+		return false;
+	}
 
-	*p = *s ? s + 1 : s;
+	*p = s + 1;
 	return hit != negate;
 }
 
