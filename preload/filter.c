@@ -38,7 +38,10 @@ int filter_build(struct sock_filter *prog, uintptr_t gate, size_t size)
 	uint32_t lo = (uint32_t)gate;
 	int n = 0;
 
-	if (size == 0 || ((gate + size) >> 32) != hi)
+	uint64_t end = (uint64_t)lo + size;
+
+	/* The range may end exactly at the end of its 4 GiB block. */
+	if (size == 0 || ((gate + size - 1) >> 32) != hi)
 		return -EINVAL;
 
 	/* Which ABI? */
@@ -51,7 +54,10 @@ int filter_build(struct sock_filter *prog, uintptr_t gate, size_t size)
 	prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, 3);			/* 4 */
 	prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO);			/* 5 */
 	prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 1);			/* 6 */
-	prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, lo + (uint32_t)size, 0, 8);	/* 7 */
+	if (end >> 32)
+		prog[n++] = STMT(BPF_JMP | BPF_JA, 8);				/* 7 */
+	else
+		prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)end, 0, 8); /* 7 */
 
 	/* rt_sigreturn must never trap: it ends the handler itself. */
 	prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));		/* 8 */

@@ -54,10 +54,10 @@ static void signals_trampoline(int sig, siginfo_t *info, void *uc)
 
 	if (act.flags & SA_RESETHAND)
 		memset(&signals_actions[sig], 0, sizeof(signals_actions[sig]));
-	if (ts && (act.mask & SIGSYS_BIT))
-		ts->sigsys_blocked = true;
 	if (!signals_is_handler(act.handler))
 		return;
+	if (ts && (act.mask & SIGSYS_BIT))
+		ts->sigsys_blocked = true;
 	if (act.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))act.handler)(sig, info, uc);
 	else
@@ -176,6 +176,17 @@ void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
 	*signals_saved_mask(uc) &= ~SIGSYS_BIT;
 }
 
+/* The program blocked or unblocked SIGSYS: deliver what waited for it. */
+static void signals_set_virtual(struct thread_state *ts, bool blocked,
+				ucontext_t *uc)
+{
+	ts->sigsys_blocked = blocked;
+	if (!blocked && ts->sigsys_pending) {
+		ts->sigsys_pending = false;
+		signals_forward(ts, SIGSYS, &ts->sigsys_info, uc);
+	}
+}
+
 static long signals_apply_how(long how, uint64_t old, uint64_t set,
 			      uint64_t *next)
 {
@@ -198,7 +209,7 @@ long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
 			 const struct trap_call *call, bool nested)
 {
 	uint64_t *saved = signals_saved_mask(uc);
-	uint64_t old = *saved, set, next = *saved;
+	uint64_t old = *saved, set, next;
 	const void *uset = (const void *)call->args[1];
 	void *uold = (void *)call->args[2];
 	bool virtual = ts && !nested;
@@ -214,18 +225,13 @@ long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
 		ret = signals_apply_how(call->args[0], old, set, &next);
 		if (ret < 0)
 			return ret;
+		/* Like the kernel: the new mask holds even if oldset faults. */
+		*saved = next & ~UNBLOCKABLE;
+		if (virtual)
+			signals_set_virtual(ts, (next & SIGSYS_BIT) != 0, uc);
 	}
 	if (uold && umem_write(uold, &old, sizeof(old)) != 0)
 		return -EFAULT;
-
-	*saved = next & ~UNBLOCKABLE;
-	if (!virtual)
-		return 0;
-	ts->sigsys_blocked = (next & SIGSYS_BIT) != 0;
-	if (!ts->sigsys_blocked && ts->sigsys_pending) {
-		ts->sigsys_pending = false;
-		signals_forward(ts, SIGSYS, &ts->sigsys_info, uc);
-	}
 
 	return 0;
 }

@@ -69,6 +69,9 @@ static uint32_t bpf_run(const struct program *prog,
 			continue;
 		case BPF_RET | BPF_K:
 			return f->k;
+		case BPF_JMP | BPF_JA:
+			pc += 1 + (int)f->k;
+			continue;
 		case BPF_JMP | BPF_JEQ | BPF_K:
 			taken = a == f->k;
 			break;
