@@ -69,6 +69,10 @@ __attribute__((constructor(101))) static void syswho_init(void)
 	uintptr_t gate;
 	int ret, len;
 
+	/*
+	 * Limitation: calls made before this constructor (the loader's, and
+	 * those of libraries initialised earlier) are not seen.
+	 */
 	/* Preloaded without a collector (say, inherited): stay out of the way. */
 	if (!collector || !*collector)
 		return;

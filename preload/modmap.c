@@ -15,7 +15,7 @@ static const char *const modmap_default_globs[] = {
 	"libpthread.so*", "libdl.so*",	  "librt.so*",	   "libm.so*",
 	"libresolv.so*",  "libanl.so*",	  "libutil.so*",   "libnss_*.so*",
 	"libgcc_s.so*",	  "libstdc++.so*", "libunwind*.so*", "libsyswho.so*",
-	"linux-vdso.so*", "linux-gate.so*",
+	"linux-vdso.so*", "linux-gate.so*", "libprotobuf-c.so*",
 };
 
 static void modmap_lock(struct modmap *map)
@@ -255,6 +255,7 @@ static int modmap_refresh_one(struct dl_phdr_info *info, size_t size,
 
 	mi.start = lo;
 	mi.end = hi;
+	/* Limitation: paths longer than 255 bytes are cut. */
 	if (!info->dlpi_name || !info->dlpi_name[0]) {
 		mi.path = ctx->exe;
 	} else if (info->dlpi_name[0] != '/' && ctx->cwd && ctx->cwd[0]) {

@@ -139,6 +139,7 @@ const struct module *process_module_at(uintptr_t pc)
 
 	if (m)
 		return m;
+	/* Limitation: code mapped by hand or JIT-compiled has no module. */
 	n = gate_call2(SYS_getcwd, cwd, sizeof(cwd));
 	if (n < 0)
 		cwd[0] = '\0';

@@ -174,6 +174,7 @@ static void record_sum_dropped(struct thread_state *ts, void *arg)
 	*(uint64_t *)arg += ts->table.dropped;
 }
 
+/* Limitation: what was lost is reported at exit_group only. */
 static void record_send_lost(void)
 {
 	uint64_t dropped = 0;

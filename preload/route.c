@@ -118,7 +118,10 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 		signals_pass_temp_mask(uc, call, 1, false);
 		return ROUTE_DONE;
 	case SYS_clone3:
-		/* glibc falls back to clone, whose stack argument we can move. */
+		/*
+		 * glibc falls back to clone, whose stack argument we can move.
+		 * Limitation: a program that calls clone3 with no fallback fails.
+		 */
 		decode_set_return(uc, -ENOSYS);
 		return ROUTE_DONE;
 	case SYS_clone:
@@ -159,7 +162,10 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 		break;
 	case SYS_execve:
 	case SYS_execveat:
-		/* Limitation: the new image is not traced; the exec is recorded. */
+		/*
+		 * Limitation: the filter outlives exec but the handler does not,
+		 * so the new image dies of SIGSYS at its first syscall.
+		 */
 		if (!nested)
 			record_exit(0, true);
 		break;

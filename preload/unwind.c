@@ -38,6 +38,10 @@ int unwind_init(void)
 	void *trace[8];
 	void *lib;
 
+	/*
+	 * Limitation: a program that loads libunwind itself shares its locks;
+	 * a syscall it makes while holding one would wait for itself.
+	 */
 	lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (!lib)
 		return -ENOENT;
