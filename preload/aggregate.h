@@ -17,19 +17,19 @@
 #define AGG_SLOTS 2048 /* a power of two */
 
 struct agg_entry {
-	uint64_t hash; /* 0: empty */
-	uint64_t count;	 /* atomic store by the owning thread */
-	uint64_t sent;	 /* advanced by the flusher */
+	uint64_t hash;	/* 0: empty */
+	uint64_t count; /* atomic store by the owning thread */
+	uint64_t sent;	/* advanced by the flusher */
 	uint32_t nr;
-	uint32_t site;	       /* process-wide site id */
-	uint32_t site_sent;    /* the Site record reached the collector */
-	uint32_t owner;	       /* owner module id, as sent in the Site */
+	uint32_t site;	    /* process-wide site id */
+	uint32_t site_sent; /* the Site record reached the collector */
+	uint32_t owner;	    /* owner module id, as sent in the Site */
 	uint64_t owner_offset;
 };
 
 struct agg_table {
 	uint32_t used;
-	int flushing; /* atomic try-lock of the flusher */
+	int flushing;	  /* atomic try-lock of the flusher */
 	uint64_t dropped; /* calls not counted: the table was full */
 	struct agg_entry slots[AGG_SLOTS];
 };

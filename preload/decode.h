@@ -13,7 +13,7 @@ struct trap_call {
 	uint32_t arch; /* AUDIT_ARCH_X86_64 or AUDIT_ARCH_I386 */
 	int nr;	       /* in the numbering of ARCH */
 	long args[6];
-	uintptr_t ip;  /* just after the syscall instruction */
+	uintptr_t ip; /* just after the syscall instruction */
 	uintptr_t sp;
 };
 

@@ -66,8 +66,7 @@ int encode_hello(uint8_t *buf, size_t cap, size_t *len, uint32_t pid,
 	return encode_record(buf, cap, len, &rec);
 }
 
-int encode_module(uint8_t *buf, size_t cap, size_t *len,
-		  const struct module *m)
+int encode_module(uint8_t *buf, size_t cap, size_t *len, const struct module *m)
 {
 	Syswho__Record rec = SYSWHO__RECORD__INIT;
 	Syswho__Module mod = SYSWHO__MODULE__INIT;
@@ -108,8 +107,8 @@ int encode_site(uint8_t *buf, size_t cap, size_t *len,
 	return encode_record(buf, cap, len, &rec);
 }
 
-int encode_counts(uint8_t *buf, size_t cap, size_t *len,
-		  const uint32_t *sites, const uint64_t *deltas, int n)
+int encode_counts(uint8_t *buf, size_t cap, size_t *len, const uint32_t *sites,
+		  const uint64_t *deltas, int n)
 {
 	Syswho__Record rec = SYSWHO__RECORD__INIT;
 	Syswho__Counts counts = SYSWHO__COUNTS__INIT;

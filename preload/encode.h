@@ -31,8 +31,8 @@ int encode_module(uint8_t *buf, size_t cap, size_t *len,
 		  const struct module *m);
 int encode_site(uint8_t *buf, size_t cap, size_t *len,
 		const struct encode_site *site);
-int encode_counts(uint8_t *buf, size_t cap, size_t *len,
-		  const uint32_t *sites, const uint64_t *deltas, int n);
+int encode_counts(uint8_t *buf, size_t cap, size_t *len, const uint32_t *sites,
+		  const uint64_t *deltas, int n);
 int encode_lost(uint8_t *buf, size_t cap, size_t *len, uint64_t records,
 		uint64_t calls);
 int encode_exit(uint8_t *buf, size_t cap, size_t *len, int code, int exec);

@@ -11,16 +11,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define I386_SIGRETURN	  119
-#define I386_RT_SIGRETURN 173
+#define I386_SIGRETURN	    119
+#define I386_RT_SIGRETURN   173
 #define X86_64_RT_SIGRETURN 15
 
 #define DATA_OFF(field) offsetof(struct seccomp_data, field)
 #define IP_LO		DATA_OFF(instruction_pointer)
 #define IP_HI		(DATA_OFF(instruction_pointer) + 4)
 
-#define STMT(code, k)		((struct sock_filter)BPF_STMT((code), (k)))
-#define JUMP(code, k, jt, jf)	((struct sock_filter)BPF_JUMP((code), (k), (jt), (jf)))
+#define STMT(code, k) ((struct sock_filter)BPF_STMT((code), (k)))
+#define JUMP(code, k, jt, jf)                                                  \
+	((struct sock_filter)BPF_JUMP((code), (k), (jt), (jf)))
 
 /*
  * The program; each jump offset counts the instructions it skips:
@@ -48,6 +49,7 @@ int filter_build(struct sock_filter *prog, uintptr_t gate, size_t size)
 	if (size == 0 || ((gate + size - 1) >> 32) != hi)
 		return -EINVAL;
 
+	/* clang-format off */
 	/* Which ABI? */
 	prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));		/* 0 */
 	prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);	/* 1 */
@@ -75,13 +77,14 @@ int filter_build(struct sock_filter *prog, uintptr_t gate, size_t size)
 	prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);			/* 16 */
 	prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);	/* 17 */
 	prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);		/* 18 */
+	/* clang-format on */
 
 	return n;
 }
 
 int filter_install(struct sock_filter *prog, unsigned short len)
 {
-	struct sock_fprog fprog = { .len = len, .filter = prog };
+	struct sock_fprog fprog = {.len = len, .filter = prog};
 	long ret;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)

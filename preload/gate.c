@@ -25,11 +25,11 @@ static uintptr_t gate_addr;
 static gate_fn gate_entry;
 
 static const char *const gate_stub_symbols[GATE_STUB_COUNT] = {
-	[GATE_PASS] = syswho_gate_pass,
-	[GATE_PASS_INT80] = syswho_gate_pass_int80,
-	[GATE_FORK] = syswho_gate_fork,
-	[GATE_CLONE_VM] = syswho_gate_clone_vm,
-	[GATE_CLONE_NOVM] = syswho_gate_clone_novm,
+    [GATE_PASS] = syswho_gate_pass,
+    [GATE_PASS_INT80] = syswho_gate_pass_int80,
+    [GATE_FORK] = syswho_gate_fork,
+    [GATE_CLONE_VM] = syswho_gate_clone_vm,
+    [GATE_CLONE_NOVM] = syswho_gate_clone_novm,
 };
 
 static uintptr_t gate_relocate(const char *symbol)
@@ -39,7 +39,8 @@ static uintptr_t gate_relocate(const char *symbol)
 
 int gate_map(uintptr_t addr)
 {
-	size_t image = (size_t)(syswho_gate_image_end - syswho_gate_image_start);
+	size_t image =
+	    (size_t)(syswho_gate_image_end - syswho_gate_image_start);
 	void *p;
 
 	if (addr & (GATE_CODE_SIZE - 1))
@@ -88,8 +89,7 @@ struct gate_data *gate_data(void)
 	return (struct gate_data *)(gate_addr + GATE_CODE_SIZE);
 }
 
-long gate_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
-		  long a6)
+long gate_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	long ret = gate_entry(nr, a1, a2, a3, a4, a5, a6);
 

@@ -17,7 +17,7 @@
 #define GATE_FRAME_REGS	   6
 #define GATE_FRAME_SCRATCH 64
 #define GATE_RED_ZONE	   128
-#define GATE_FRAME_SIZE                                                       \
+#define GATE_FRAME_SIZE                                                        \
 	(GATE_FRAME_REGS * 8 + 8 + GATE_FRAME_SCRATCH + GATE_RED_ZONE)
 
 /* The data page: per process, so a forked child sees only its own. */
@@ -53,14 +53,15 @@ struct gate_data *gate_data(void);
 long gate_syscall(long nr, long a1, long a2, long a3, long a4, long a5,
 		  long a6);
 
-#define gate_call0(nr)		   gate_syscall((nr), 0, 0, 0, 0, 0, 0)
-#define gate_call1(nr, a)	   gate_syscall((nr), (long)(a), 0, 0, 0, 0, 0)
-#define gate_call2(nr, a, b)	   gate_syscall((nr), (long)(a), (long)(b), 0, 0, 0, 0)
-#define gate_call3(nr, a, b, c)                                               \
+#define gate_call0(nr)	  gate_syscall((nr), 0, 0, 0, 0, 0, 0)
+#define gate_call1(nr, a) gate_syscall((nr), (long)(a), 0, 0, 0, 0, 0)
+#define gate_call2(nr, a, b)                                                   \
+	gate_syscall((nr), (long)(a), (long)(b), 0, 0, 0, 0)
+#define gate_call3(nr, a, b, c)                                                \
 	gate_syscall((nr), (long)(a), (long)(b), (long)(c), 0, 0, 0)
-#define gate_call4(nr, a, b, c, d)                                            \
+#define gate_call4(nr, a, b, c, d)                                             \
 	gate_syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
-#define gate_call6(nr, a, b, c, d, e, f)                                      \
+#define gate_call6(nr, a, b, c, d, e, f)                                       \
 	gate_syscall((nr), (long)(a), (long)(b), (long)(c), (long)(d),         \
 		     (long)(e), (long)(f))
 

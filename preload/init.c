@@ -73,7 +73,8 @@ __attribute__((constructor(101))) static void syswho_init(void)
 	 * Limitation: calls made before this constructor (the loader's, and
 	 * those of libraries initialised earlier) are not seen.
 	 */
-	/* Preloaded without a collector (say, inherited): stay out of the way. */
+	/* Preloaded without a collector (say, inherited): stay out of the way.
+	 */
 	if (!collector || !*collector)
 		return;
 

@@ -11,11 +11,11 @@
 
 /* The loader, libc and its parts, the unwinders and syswho itself. */
 static const char *const modmap_default_globs[] = {
-	"ld-linux*.so*", "ld-*.so*",	  "libc.so*",	   "libc-*.so",
-	"libpthread.so*", "libdl.so*",	  "librt.so*",	   "libm.so*",
-	"libresolv.so*",  "libanl.so*",	  "libutil.so*",   "libnss_*.so*",
-	"libgcc_s.so*",	  "libstdc++.so*", "libunwind*.so*", "libsyswho.so*",
-	"linux-vdso.so*", "linux-gate.so*", "libprotobuf-c.so*",
+    "ld-linux*.so*",  "ld-*.so*",	"libc.so*",	     "libc-*.so",
+    "libpthread.so*", "libdl.so*",	"librt.so*",	     "libm.so*",
+    "libresolv.so*",  "libanl.so*",	"libutil.so*",	     "libnss_*.so*",
+    "libgcc_s.so*",   "libstdc++.so*",	"libunwind*.so*",    "libsyswho.so*",
+    "linux-vdso.so*", "linux-gate.so*", "libprotobuf-c.so*",
 };
 
 static void modmap_lock(struct modmap *map)
@@ -46,7 +46,9 @@ void modmap_init(struct modmap *map)
 	size_t i;
 
 	memset(map, 0, sizeof(*map));
-	for (i = 0; i < sizeof(modmap_default_globs) / sizeof(*modmap_default_globs); i++)
+	for (i = 0;
+	     i < sizeof(modmap_default_globs) / sizeof(*modmap_default_globs);
+	     i++)
 		modmap_add_glob(map, modmap_default_globs[i]);
 }
 
@@ -213,7 +215,8 @@ static void modmap_build_id(const struct dl_phdr_info *info,
 
 			if (d + desc > end)
 				break;
-			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 &&
 			    memcmp(p + sizeof(*nh), "GNU", 4) == 0) {
 				out->build_id = (const uint8_t *)d;
 				out->build_id_len = nh->n_descsz;
@@ -234,7 +237,7 @@ static int modmap_refresh_one(struct dl_phdr_info *info, size_t size,
 			      void *data)
 {
 	struct refresh_ctx *ctx = data;
-	struct module_info mi = { .base = info->dlpi_addr };
+	struct module_info mi = {.base = info->dlpi_addr};
 	char path[MODMAP_PATH_MAX];
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	uint32_t before;
@@ -279,7 +282,7 @@ static int modmap_refresh_one(struct dl_phdr_info *info, size_t size,
 
 int modmap_refresh(struct modmap *map, const char *exe, const char *cwd)
 {
-	struct refresh_ctx ctx = { .map = map, .exe = exe, .cwd = cwd };
+	struct refresh_ctx ctx = {.map = map, .exe = exe, .cwd = cwd};
 
 	/*
 	 * dl_iterate_phdr takes the loader's recursive lock: safe when this

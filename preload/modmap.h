@@ -15,17 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODMAP_MAX	   1024
-#define MODMAP_PATH_MAX	   256
+#define MODMAP_MAX	    1024
+#define MODMAP_PATH_MAX	    256
 #define MODMAP_BUILD_ID_MAX 32
-#define MODMAP_GLOBS_MAX   32
-#define MODMAP_GLOB_LEN	   128
+#define MODMAP_GLOBS_MAX    32
+#define MODMAP_GLOB_LEN	    128
 
 struct module {
 	uint32_t id; /* 1-based, stable for the life of the process */
 	bool runtime;
-	uintptr_t base;		/* load bias */
-	uintptr_t start, end;	/* span of the executable segments */
+	uintptr_t base;	      /* load bias */
+	uintptr_t start, end; /* span of the executable segments */
 	uint8_t build_id[MODMAP_BUILD_ID_MAX];
 	uint8_t build_id_len;
 	char path[MODMAP_PATH_MAX];

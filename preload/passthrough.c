@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 static const int pass_arg_regs[6] = {
-	REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9,
+    REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9,
 };
 
 void *pass_via(ucontext_t *uc, enum gate_stub stub)

@@ -27,7 +27,8 @@ static uint64_t process_now_ns(void)
 /* Read /proc/self/cmdline into process.cmdline and split it into argv. */
 static void process_read_cmdline(void)
 {
-	long fd = gate_call3(SYS_open, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
+	long fd =
+	    gate_call3(SYS_open, "/proc/self/cmdline", O_RDONLY | O_CLOEXEC, 0);
 	long n = 0, r, i, start = 0;
 
 	if (fd < 0)

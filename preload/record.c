@@ -17,9 +17,9 @@
 #include <time.h>
 
 /* Counts wait at most this long in a busy thread. */
-#define RECORD_FLUSH_NS	      (20 * 1000 * 1000ULL)
+#define RECORD_FLUSH_NS (20 * 1000 * 1000ULL)
 /* Before a call that may block, flush what is older than this. */
-#define RECORD_IDLE_FLUSH_NS  (1 * 1000 * 1000ULL)
+#define RECORD_IDLE_FLUSH_NS (1 * 1000 * 1000ULL)
 
 static uint64_t record_now_ns(void)
 {
@@ -36,14 +36,15 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 			    int n, uint32_t scope)
 {
 	const struct module *mods[UNWIND_MAX_FRAMES];
-	struct encode_site site = { 0 };
+	struct encode_site site = {0};
 	size_t len = 0;
 	int i, owner;
 
 	for (i = 0; i < n; i++) {
 		mods[i] = process_module_at(pcs[i]);
 		ts->frame_modules[i] = mods[i] ? mods[i]->id : 0;
-		ts->frame_offsets[i] = mods[i] ? pcs[i] - mods[i]->base : pcs[i];
+		ts->frame_offsets[i] =
+		    mods[i] ? pcs[i] - mods[i]->base : pcs[i];
 		if (mods[i])
 			process_announce_module(mods[i]);
 	}
@@ -51,7 +52,8 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 	e->owner = ts->frame_modules[owner];
 	e->owner_offset = ts->frame_offsets[owner];
 	if (owner == 0 && mods[0] && mods[0]->runtime && ts->creator_module) {
-		/* Only the runtime on the stack: the thread's creator owns it. */
+		/* Only the runtime on the stack: the thread's creator owns it.
+		 */
 		e->owner = ts->creator_module;
 		e->owner_offset = ts->creator_offset;
 	}
@@ -121,9 +123,10 @@ static void record_thunk(void *arg)
 void record_call(struct thread_state *ts, const ucontext_t *uc,
 		 const struct trap_call *call)
 {
-	struct record_args args = { .ts = ts, .uc = uc, .call = call };
+	struct record_args args = {.ts = ts, .uc = uc, .call = call};
 
-	syswho_call_on_stack(&args, record_thunk, ts->stack + sizeof(ts->stack));
+	syswho_call_on_stack(&args, record_thunk,
+			     ts->stack + sizeof(ts->stack));
 }
 
 void record_flush(struct thread_state *ts, int wait_ms)
@@ -143,7 +146,8 @@ void record_flush(struct thread_state *ts, int wait_ms)
 		if (encode_counts(ts->buf, sizeof(ts->buf), &len,
 				  ts->flush_sites, ts->flush_deltas, n) != 0 ||
 		    transport_send(ts->buf, len, wait_ms) != 0) {
-			/* Keep them for the next flush; say so if it never comes. */
+			/* Keep them for the next flush; say so if it never
+			 * comes. */
 			agg_uncollect(&ts->table, ts->flush_sites,
 				      ts->flush_deltas, n);
 			transport_count_lost(1);

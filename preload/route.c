@@ -37,7 +37,8 @@ static void route_clone(struct thread_state *ts, ucontext_t *uc,
 			thread_note_birth(ts, stack);
 		if (ts && (flags & CLONE_VM) && !(flags & CLONE_SETTLS))
 			ts->shares_tls = true;
-		pass_via(uc, (flags & CLONE_VM) ? GATE_CLONE_VM : GATE_CLONE_NOVM);
+		pass_via(uc,
+			 (flags & CLONE_VM) ? GATE_CLONE_VM : GATE_CLONE_NOVM);
 		pass_set_arg(uc, 1, (long)slot);
 		return;
 	}
@@ -95,7 +96,8 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 {
 	switch (call->nr) {
 	case SYS_rt_sigprocmask:
-		decode_set_return(uc, signals_sigprocmask(ts, uc, call, nested));
+		decode_set_return(uc,
+				  signals_sigprocmask(ts, uc, call, nested));
 		return ROUTE_DONE;
 	case SYS_rt_sigaction:
 		decode_set_return(uc, signals_sigaction(call));
@@ -120,7 +122,8 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 	case SYS_clone3:
 		/*
 		 * glibc falls back to clone, whose stack argument we can move.
-		 * Limitation: a program that calls clone3 with no fallback fails.
+		 * Limitation: a program that calls clone3 with no fallback
+		 * fails.
 		 */
 		decode_set_return(uc, -ENOSYS);
 		return ROUTE_DONE;
@@ -141,9 +144,12 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 		break;
 	case SYS_close_range:
 		if (transport_fd() >= 0 &&
-		    (unsigned long)call->args[0] <= (unsigned long)transport_fd() &&
-		    (unsigned long)call->args[1] >= (unsigned long)transport_fd()) {
-			decode_set_return(uc, route_close_range(call, transport_fd()));
+		    (unsigned long)call->args[0] <=
+			(unsigned long)transport_fd() &&
+		    (unsigned long)call->args[1] >=
+			(unsigned long)transport_fd()) {
+			decode_set_return(
+			    uc, route_close_range(call, transport_fd()));
 			return ROUTE_DONE;
 		}
 		break;
@@ -163,8 +169,8 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 	case SYS_execve:
 	case SYS_execveat:
 		/*
-		 * Limitation: the filter outlives exec but the handler does not,
-		 * so the new image dies of SIGSYS at its first syscall.
+		 * Limitation: the filter outlives exec but the handler does
+		 * not, so the new image dies of SIGSYS at its first syscall.
 		 */
 		if (!nested)
 			record_exit(0, true);

@@ -11,13 +11,13 @@
 
 #include <string.h>
 
-#define SCOPE_MAX	256
-#define SCOPE_NAME_LEN	64
+#define SCOPE_MAX      256
+#define SCOPE_NAME_LEN 64
 
 #define SYSWHO_EXPORT __attribute__((visibility("default")))
 
 static char scope_names[SCOPE_MAX][SCOPE_NAME_LEN];
-static uint32_t scope_count; /* atomic: claimed slots */
+static uint32_t scope_count;		/* atomic: claimed slots */
 static uint32_t scope_ready[SCOPE_MAX]; /* atomic: slot filled */
 
 static void scope_copy(char *dst, const char *src)

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#define SIGBIT(s)	(1ULL << ((s) - 1))
-#define SIGSYS_BIT	SIGBIT(SIGSYS)
-#define UNBLOCKABLE	(SIGSYS_BIT | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
-#define KSIGSET_SIZE	8
+#define SIGBIT(s)    (1ULL << ((s)-1))
+#define SIGSYS_BIT   SIGBIT(SIGSYS)
+#define UNBLOCKABLE  (SIGSYS_BIT | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define KSIGSET_SIZE 8
 
 /* The kernel's struct sigaction on x86_64. */
 struct ksigaction {
@@ -59,7 +59,8 @@ static void signals_trampoline(int sig, siginfo_t *info, void *uc)
 	if (ts && (act.mask & SIGSYS_BIT))
 		ts->sigsys_blocked = true;
 	if (act.flags & SA_SIGINFO)
-		((void (*)(int, siginfo_t *, void *))act.handler)(sig, info, uc);
+		((void (*)(int, siginfo_t *, void *))act.handler)(sig, info,
+								  uc);
 	else
 		((void (*)(int))act.handler)(sig);
 	if (ts)
@@ -136,14 +137,16 @@ static void signals_call_handler(struct thread_state *ts,
 	if (!(act->flags & SA_NODEFER))
 		mask |= SIGSYS_BIT;
 	if (act->flags & SA_RESETHAND)
-		memset(&signals_virtual_sigsys, 0, sizeof(signals_virtual_sigsys));
+		memset(&signals_virtual_sigsys, 0,
+		       sizeof(signals_virtual_sigsys));
 	if (ts)
 		ts->sigsys_blocked = (mask & SIGSYS_BIT) != 0;
 	mask &= ~UNBLOCKABLE;
 	gate_call4(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, KSIGSET_SIZE);
 
 	if (act->flags & SA_SIGINFO)
-		((void (*)(int, siginfo_t *, void *))act->handler)(sig, info, uc);
+		((void (*)(int, siginfo_t *, void *))act->handler)(sig, info,
+								   uc);
 	else
 		((void (*)(int))act->handler)(sig);
 
@@ -155,12 +158,13 @@ void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
 		     ucontext_t *uc)
 {
 	struct ksigaction act = signals_virtual_sigsys;
-	struct ksigaction dfl = { 0 };
+	struct ksigaction dfl = {0};
 
 	if (act.handler == SIG_IGN)
 		return;
 	if (ts && ts->sigsys_blocked) {
-		/* Limitation: one pending SIGSYS is kept, like a standard signal. */
+		/* Limitation: one pending SIGSYS is kept, like a standard
+		 * signal. */
 		ts->sigsys_info = *info;
 		ts->sigsys_pending = true;
 		return;
@@ -280,7 +284,8 @@ void signals_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
 	}
 	if (!umask || umem_read(&mask, umask, sizeof(mask)) != 0 ||
 	    !(mask & SIGSYS_BIT)) {
-		/* Nothing to strip; a bad pointer fails in the kernel as usual. */
+		/* Nothing to strip; a bad pointer fails in the kernel as usual.
+		 */
 		pass_via(uc, GATE_PASS);
 		return;
 	}

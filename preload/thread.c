@@ -14,7 +14,7 @@
 #define THREAD_NEST_SPAN (1UL << 20)
 
 static __thread struct thread_state *thread_tls
-	__attribute__((tls_model("initial-exec")));
+    __attribute__((tls_model("initial-exec")));
 
 static struct thread_state *thread_registry[THREAD_MAX];
 static uint32_t thread_count;
@@ -47,7 +47,8 @@ static struct thread_state *thread_claim(void)
 
 	for (i = 0; i < n; i++) {
 		ts = thread_registry[i];
-		if (ts && !__atomic_exchange_n(&ts->in_use, 1, __ATOMIC_ACQUIRE)) {
+		if (ts &&
+		    !__atomic_exchange_n(&ts->in_use, 1, __ATOMIC_ACQUIRE)) {
 			agg_reset(&ts->table);
 			return ts;
 		}
@@ -69,7 +70,8 @@ static struct thread_state *thread_claim(void)
 
 void thread_note_birth(const struct thread_state *ts, uintptr_t stack)
 {
-	uint32_t i = __atomic_fetch_add(&thread_birth_next, 1, __ATOMIC_RELAXED);
+	uint32_t i =
+	    __atomic_fetch_add(&thread_birth_next, 1, __ATOMIC_RELAXED);
 	struct thread_birth *b = &thread_births[i % THREAD_BIRTHS];
 
 	__atomic_store_n(&b->stack, 0, __ATOMIC_RELAXED);
@@ -95,9 +97,9 @@ static void thread_find_creator(struct thread_state *ts, uintptr_t sp)
 			best_stack = stack;
 		}
 	}
-	if (!best || !__atomic_compare_exchange_n(&best->stack, &best_stack, 0,
-						  false, __ATOMIC_ACQ_REL,
-						  __ATOMIC_RELAXED))
+	if (!best ||
+	    !__atomic_compare_exchange_n(&best->stack, &best_stack, 0, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return;
 
 	ts->creator_module = best->module;
@@ -143,7 +145,8 @@ struct thread_state *thread_by_tid(struct thread_state *ts, uintptr_t sp)
 	if (tid == ts->tid)
 		return ts;
 	for (i = 0; i < THREAD_SHARED_MAX; i++)
-		if (__atomic_load_n(&thread_shared[i].tid, __ATOMIC_ACQUIRE) == tid)
+		if (__atomic_load_n(&thread_shared[i].tid, __ATOMIC_ACQUIRE) ==
+		    tid)
 			return thread_shared[i].ts;
 
 	other = thread_claim();
@@ -153,12 +156,13 @@ struct thread_state *thread_by_tid(struct thread_state *ts, uintptr_t sp)
 	for (i = 0; i < THREAD_SHARED_MAX; i++) {
 		free_tid = 0;
 		thread_shared[i].ts = other;
-		if (__atomic_compare_exchange_n(&thread_shared[i].tid, &free_tid,
-						tid, false, __ATOMIC_ACQ_REL,
-						__ATOMIC_RELAXED))
+		if (__atomic_compare_exchange_n(
+			&thread_shared[i].tid, &free_tid, tid, false,
+			__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 			return other;
 	}
-	/* Limitation: past 64 such threads, they share their creator's state. */
+	/* Limitation: past 64 such threads, they share their creator's state.
+	 */
 	thread_release(other);
 
 	return ts;
@@ -218,8 +222,10 @@ void thread_release(struct thread_state *ts)
 		thread_tls = NULL;
 	for (i = 0; i < THREAD_SHARED_MAX; i++)
 		if (thread_shared[i].ts == ts &&
-		    __atomic_load_n(&thread_shared[i].tid, __ATOMIC_ACQUIRE) == ts->tid)
-			__atomic_store_n(&thread_shared[i].tid, 0, __ATOMIC_RELEASE);
+		    __atomic_load_n(&thread_shared[i].tid, __ATOMIC_ACQUIRE) ==
+			ts->tid)
+			__atomic_store_n(&thread_shared[i].tid, 0,
+					 __ATOMIC_RELEASE);
 	__atomic_store_n(&ts->in_use, 0, __ATOMIC_RELEASE);
 }
 
@@ -232,7 +238,7 @@ void thread_for_each(void (*fn)(struct thread_state *, void *), void *arg)
 		n = THREAD_MAX;
 	for (i = 0; i < n; i++) {
 		struct thread_state *ts =
-			__atomic_load_n(&thread_registry[i], __ATOMIC_ACQUIRE);
+		    __atomic_load_n(&thread_registry[i], __ATOMIC_ACQUIRE);
 
 		if (ts && __atomic_load_n(&ts->in_use, __ATOMIC_ACQUIRE))
 			fn(ts, arg);

@@ -25,7 +25,7 @@ struct thread_state {
 	uintptr_t busy_sp; /* stack pointer at entry, to spot nesting */
 	int in_use;	   /* atomic: claimed by a live thread */
 	uint32_t tid;
-	bool shares_tls; /* made a thread that runs on this thread's TLS */
+	bool shares_tls;     /* made a thread that runs on this thread's TLS */
 	bool sigsys_blocked; /* the program's view of SIGSYS in its mask */
 	bool sigsys_pending; /* a SIGSYS for the program waits for unblock */
 	siginfo_t sigsys_info;

@@ -26,8 +26,8 @@ static struct sockaddr_un transport_addr;
 /* Move FD to the lowest free descriptor at or above the floor. */
 static int transport_raise(int fd)
 {
-	long moved = gate_call3(SYS_fcntl, fd, F_DUPFD_CLOEXEC,
-				TRANSPORT_FD_FLOOR);
+	long moved =
+	    gate_call3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, TRANSPORT_FD_FLOOR);
 
 	if (moved < 0)
 		return fd; /* a low RLIMIT_NOFILE: keep where it is */
@@ -77,7 +77,7 @@ int transport_send(const void *buf, size_t len, int wait_ms)
 	ret = gate_call6(SYS_sendto, transport_sock, buf, len,
 			 MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
 	if (ret == -EAGAIN && wait_ms > 0) {
-		struct pollfd pfd = { .fd = transport_sock, .events = POLLOUT };
+		struct pollfd pfd = {.fd = transport_sock, .events = POLLOUT};
 
 		gate_call3(SYS_poll, &pfd, 1, wait_ms);
 		ret = gate_call6(SYS_sendto, transport_sock, buf, len,

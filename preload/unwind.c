@@ -49,7 +49,7 @@ int unwind_init(void)
 	if (!unwind_backtrace)
 		return -ENOENT;
 	unwind_init_local2 =
-		(unw_init_local2_fn)dlsym(lib, "_ULx86_64_init_local2");
+	    (unw_init_local2_fn)dlsym(lib, "_ULx86_64_init_local2");
 	unwind_step = (unw_step_fn)dlsym(lib, "_ULx86_64_step");
 	unwind_get_reg = (unw_get_reg_fn)dlsym(lib, "_ULx86_64_get_reg");
 
