@@ -1,0 +1,73 @@
+#!/bin/bash
+# collector.sh MODE - a traced program outlives a collector that stops
+# reading (MODE stall: SIGSTOP) or vanishes (MODE gone: SIGKILL) between
+# its two phases. It must finish promptly, unharmed (no SIGPIPE), with the
+# same output as natively; a stalled collector that resumes must still
+# get the first phase and a count of what was lost.
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:?usage: collector.sh stall|gone}
+prog=$(realpath -e "$(sw_prog chatty)")
+lib=$(realpath -e "$(dirname "$TEST_SYSWHO")/../lib/libsyswho.so")
+sock=$SW_TMP/collector.sock
+profile=$SW_TMP/collected.db
+
+sw_need_syswho
+echo go | "$prog" >"$SW_TMP/native.out" 2>&1 || sw_fail "chatty fails natively"
+
+"$TEST_SYSWHO" collect --listen "$sock" -o "$profile" 2>"$SW_TMP/collect.err" &
+collector=$!
+for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
+[[ -S $sock ]] || sw_fail "the collector did not listen on $sock"
+
+mkfifo "$SW_TMP/go"
+LD_PRELOAD=$lib SYSWHO_COLLECTOR=$sock "$prog" <"$SW_TMP/go" \
+	>"$SW_TMP/traced.out" 2>&1 &
+traced=$!
+exec 3>"$SW_TMP/go"
+for _ in $(seq 200); do
+	grep -q "phase 1 done" "$SW_TMP/traced.out" && break
+	sleep 0.05
+done
+grep -q "phase 1 done" "$SW_TMP/traced.out" || sw_fail "chatty did not start"
+
+case $mode in
+stall) kill -STOP "$collector" ;;
+gone) kill -KILL "$collector" ;;
+*) sw_fail "unknown mode $mode" ;;
+esac
+
+start=$(date +%s%N)
+echo go >&3
+exec 3>&-
+rc=0
+# Bounded: a stalled collector may cost a timeout a second, not one a record.
+for _ in $(seq 200); do kill -0 "$traced" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$traced" 2>/dev/null; then
+	kill -CONT "$collector" 2>/dev/null || true
+	sw_fail "chatty still runs 10 s after the collector $mode"
+fi
+wait "$traced" || rc=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+sw_assert_eq "$rc" 0 "chatty's exit status with the collector $mode"
+sw_assert_file_eq "$SW_TMP/traced.out" "$SW_TMP/native.out" "chatty's output"
+sw_note "phase 2 took $elapsed_ms ms with the collector $mode"
+
+if [[ $mode == gone ]]; then
+	wait "$collector" 2>/dev/null || true
+	echo "pass: chatty finished unharmed after the collector was killed"
+	exit 0
+fi
+
+kill -CONT "$collector"
+kill -INT "$collector"
+wait "$collector" || sw_fail "the collector failed: $(cat "$SW_TMP/collect.err")"
+"$TEST_SYSWHO" report --format json "$profile" >"$SW_TMP/collected.json" ||
+	sw_fail "cannot report the collected profile"
+sw_assert_eq "$(jq -r --arg p "$prog" \
+	'[.libraries[] | select(.path == $p) | .syscalls[].name] | index("getppid") != null' \
+	"$SW_TMP/collected.json")" true "phase 1 getppid of chatty in the profile"
+lost=$(jq '[.processes[].lost_records] | add' "$SW_TMP/collected.json")
+[[ $lost =~ ^[0-9]+$ && $lost -gt 0 ]] ||
+	sw_fail "the profile does not count the records the stall lost (lost_records: $lost)"
+echo "pass: chatty finished unharmed; the profile counts $lost lost records"
