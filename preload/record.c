@@ -189,7 +189,7 @@ static void record_send_lost(void)
 	if (transport_lost() == 0 && dropped == 0)
 		return;
 	if (encode_lost(buf, sizeof(buf), &len, transport_lost(), dropped) == 0)
-		transport_send(buf, len, 100);
+		transport_send_final(buf, len, 500);
 }
 
 void record_exit(int code, bool exec)
@@ -201,5 +201,5 @@ void record_exit(int code, bool exec)
 	thread_for_each(record_flush_one, &wait_ms);
 	record_send_lost();
 	if (encode_exit(buf, sizeof(buf), &len, code, exec) == 0)
-		transport_send(buf, len, 100);
+		transport_send_final(buf, len, 500);
 }

@@ -10,15 +10,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 
 /* Keep clear of the low descriptors programs like to assume are free. */
 #define TRANSPORT_FD_FLOOR 800
 
+/* After a send timed out, later sends do not wait for this long. */
+#define TRANSPORT_STALL_NS (1000 * 1000 * 1000ULL)
+
 static int transport_sock = -1;
+static uint64_t transport_stalled_until; /* atomic, CLOCK_MONOTONIC ns */
 static int transport_gone;
 static uint64_t transport_lost_records;
 static struct sockaddr_un transport_addr;
@@ -67,7 +73,43 @@ int transport_open(const char *path)
 	return transport_connect();
 }
 
-int transport_send(const void *buf, size_t len, int wait_ms)
+static uint64_t transport_now_ns(void)
+{
+	struct timespec t;
+
+	/* The vDSO answers this without a syscall. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * Wait up to WAIT_MS for room, unless the collector has recently let a
+ * wait run out: a stalled collector then costs the program one timeout a
+ * second, not one per record. FINAL waits regardless (once per process).
+ */
+static long transport_wait_and_send(const void *buf, size_t len, int wait_ms,
+				    bool final)
+{
+	struct pollfd pfd = {.fd = transport_sock, .events = POLLOUT};
+	uint64_t until;
+	long ret;
+
+	until = __atomic_load_n(&transport_stalled_until, __ATOMIC_RELAXED);
+	if (!final && transport_now_ns() < until)
+		return -EAGAIN;
+	gate_call3(SYS_poll, &pfd, 1, wait_ms);
+	ret = gate_call6(SYS_sendto, transport_sock, buf, len,
+			 MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
+	if (ret == -EAGAIN)
+		__atomic_store_n(&transport_stalled_until,
+				 transport_now_ns() + TRANSPORT_STALL_NS,
+				 __ATOMIC_RELAXED);
+
+	return ret;
+}
+
+static int transport_send_waiting(const void *buf, size_t len, int wait_ms,
+				  bool final)
 {
 	long ret;
 
@@ -76,18 +118,23 @@ int transport_send(const void *buf, size_t len, int wait_ms)
 
 	ret = gate_call6(SYS_sendto, transport_sock, buf, len,
 			 MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
-	if (ret == -EAGAIN && wait_ms > 0) {
-		struct pollfd pfd = {.fd = transport_sock, .events = POLLOUT};
-
-		gate_call3(SYS_poll, &pfd, 1, wait_ms);
-		ret = gate_call6(SYS_sendto, transport_sock, buf, len,
-				 MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
-	}
+	if (ret == -EAGAIN && wait_ms > 0)
+		ret = transport_wait_and_send(buf, len, wait_ms, final);
 	if (ret == -EPIPE || ret == -ECONNRESET || ret == -ENOTCONN ||
 	    ret == -ECONNREFUSED || ret == -EBADF)
 		transport_gone = 1;
 
 	return ret < 0 ? (int)ret : 0;
+}
+
+int transport_send(const void *buf, size_t len, int wait_ms)
+{
+	return transport_send_waiting(buf, len, wait_ms, false);
+}
+
+int transport_send_final(const void *buf, size_t len, int wait_ms)
+{
+	return transport_send_waiting(buf, len, wait_ms, true);
 }
 
 int transport_fd(void)
@@ -116,6 +163,7 @@ int transport_reopen(void)
 		gate_call1(SYS_close, transport_sock);
 	transport_sock = -1;
 	transport_lost_records = 0;
+	transport_stalled_until = 0;
 	if (!transport_addr.sun_path[0])
 		return -ENOTCONN;
 	return transport_connect();

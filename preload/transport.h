@@ -19,6 +19,9 @@ int transport_open(const char *path);
  */
 int transport_send(const void *buf, size_t len, int wait_ms);
 
+/* The same for the last records of a process: always waits WAIT_MS. */
+int transport_send_final(const void *buf, size_t len, int wait_ms);
+
 /* The socket's descriptor, or -1: the program must not close it. */
 int transport_fd(void);
 
