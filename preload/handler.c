@@ -32,11 +32,13 @@ static void handler_after_fork(void)
 
 void handler_sigsys(int sig, siginfo_t *info, void *context)
 {
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+	struct thread_state *ts, *tls_owner;
 	ucontext_t *uc = context;
 	int saved_errno = errno;
-	struct thread_state *ts;
 	struct trap_call call;
 	enum route_after after;
+	bool shared;
 
 	if (!decode_is_ours(info)) {
 		signals_forward(thread_peek(), sig, info, uc);
@@ -47,23 +49,28 @@ void handler_sigsys(int sig, siginfo_t *info, void *context)
 		handler_after_fork();
 
 	decode_call(info, uc, &call);
-	ts = thread_self_at((uintptr_t)__builtin_frame_address(0));
-	if (ts && ts->shares_tls)
-		ts = thread_by_tid(ts, (uintptr_t)__builtin_frame_address(0));
+	ts = tls_owner = thread_self_at(sp);
+	shared = tls_owner && tls_owner->shares_tls;
+	if (shared)
+		ts = thread_by_tid(tls_owner, sp);
 	if (!ts) {
 		route_call(NULL, uc, &call, false);
 		errno = saved_errno;
 		return;
 	}
-	if (!thread_enter(ts, (uintptr_t)__builtin_frame_address(0))) {
+	if (!thread_enter(ts, sp)) {
 		route_call(ts, uc, &call, true);
 		errno = saved_errno;
 		return;
 	}
 
 	if (!handler_floor) {
+		if (shared)
+			thread_lock_tls(tls_owner);
 		record_call(ts, uc, &call);
 		record_maybe_flush(ts, route_may_block(call.nr));
+		if (shared)
+			thread_unlock_tls(tls_owner);
 	}
 	after = route_call(ts, uc, &call, false);
 	thread_leave(ts);

@@ -112,6 +112,7 @@ static void thread_find_creator(struct thread_state *ts, uintptr_t sp)
  * TLS, so the TLS pointer cannot tell them apart: they are found by tid.
  */
 #define THREAD_SHARED_MAX 64
+#define THREAD_CLAIMING	  UINT32_MAX
 
 struct thread_shared {
 	uint32_t tid; /* atomic: 0 when free */
@@ -124,6 +125,7 @@ static void thread_setup(struct thread_state *ts, uint32_t tid, uintptr_t sp)
 {
 	ts->tid = tid;
 	ts->shares_tls = false;
+	ts->tls_lock = 0;
 	ts->sigsys_blocked = false;
 	ts->sigsys_pending = false;
 	ts->scope_depth = 0;
@@ -154,12 +156,15 @@ struct thread_state *thread_by_tid(struct thread_state *ts, uintptr_t sp)
 		return ts;
 	thread_setup(other, tid, sp);
 	for (i = 0; i < THREAD_SHARED_MAX; i++) {
+		/* Claim with a marker no tid equals, then publish. */
 		free_tid = 0;
+		if (!__atomic_compare_exchange_n(
+			&thread_shared[i].tid, &free_tid, THREAD_CLAIMING,
+			false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			continue;
 		thread_shared[i].ts = other;
-		if (__atomic_compare_exchange_n(
-			&thread_shared[i].tid, &free_tid, tid, false,
-			__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-			return other;
+		__atomic_store_n(&thread_shared[i].tid, tid, __ATOMIC_RELEASE);
+		return other;
 	}
 	/* Limitation: past 64 such threads, they share their creator's state.
 	 */
@@ -206,6 +211,17 @@ bool thread_enter(struct thread_state *ts, uintptr_t sp)
 			return false;
 		gate_call0(SYS_sched_yield);
 	}
+}
+
+void thread_lock_tls(struct thread_state *owner)
+{
+	while (__atomic_exchange_n(&owner->tls_lock, 1, __ATOMIC_ACQUIRE))
+		gate_call0(SYS_sched_yield);
+}
+
+void thread_unlock_tls(struct thread_state *owner)
+{
+	__atomic_store_n(&owner->tls_lock, 0, __ATOMIC_RELEASE);
 }
 
 void thread_leave(struct thread_state *ts)
@@ -262,6 +278,7 @@ void thread_after_fork(struct thread_state *self)
 		agg_reset(&self->table);
 		self->tid = (uint32_t)gate_call0(SYS_gettid);
 		self->shares_tls = false;
+		self->tls_lock = 0;
 	}
 }
 

@@ -25,7 +25,8 @@ struct thread_state {
 	uintptr_t busy_sp; /* stack pointer at entry, to spot nesting */
 	int in_use;	   /* atomic: claimed by a live thread */
 	uint32_t tid;
-	bool shares_tls;     /* made a thread that runs on this thread's TLS */
+	bool shares_tls; /* made a thread that runs on this thread's TLS */
+	int tls_lock;	 /* atomic: one of the threads on this TLS records */
 	bool sigsys_blocked; /* the program's view of SIGSYS in its mask */
 	bool sigsys_pending; /* a SIGSYS for the program waits for unblock */
 	siginfo_t sigsys_info;
@@ -76,6 +77,14 @@ struct thread_state *thread_peek(void);
  */
 bool thread_enter(struct thread_state *ts, uintptr_t sp);
 void thread_leave(struct thread_state *ts);
+
+/*
+ * Threads that share one TLS block are one thread to the libraries the
+ * recording uses (libunwind's caches, glibc's recursive locks): they
+ * record one at a time, under a lock in the state of the TLS's owner.
+ */
+void thread_lock_tls(struct thread_state *owner);
+void thread_unlock_tls(struct thread_state *owner);
 
 /*
  * TS belongs to a thread that made raw clones sharing its TLS: find the
