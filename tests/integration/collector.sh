@@ -17,6 +17,9 @@ echo go | "$prog" >"$SW_TMP/native.out" 2>&1 || sw_fail "chatty fails natively"
 
 "$TEST_SYSWHO" collect --listen "$sock" -o "$profile" 2>"$SW_TMP/collect.err" &
 collector=$!
+traced=
+# A failing check must not leave the collector (or a stopped one) behind.
+trap 'kill -CONT $collector 2>/dev/null; kill -KILL $collector $traced 2>/dev/null; rm -rf "$SW_TMP"' EXIT
 for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
 [[ -S $sock ]] || sw_fail "the collector did not listen on $sock"
 
