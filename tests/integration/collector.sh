@@ -19,7 +19,12 @@ echo go | "$prog" >"$SW_TMP/native.out" 2>&1 || sw_fail "chatty fails natively"
 collector=$!
 traced=
 # A failing check must not leave the collector (or a stopped one) behind.
-trap 'kill -CONT $collector 2>/dev/null; kill -KILL $collector $traced 2>/dev/null; rm -rf "$SW_TMP"' EXIT
+sw_cleanup() {
+	kill -CONT "$collector" 2>/dev/null || true
+	kill -KILL "$collector" $traced 2>/dev/null || true
+	rm -rf "$SW_TMP"
+}
+trap sw_cleanup EXIT
 for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
 [[ -S $sock ]] || sw_fail "the collector did not listen on $sock"
 
