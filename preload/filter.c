@@ -3,13 +3,14 @@
  */
 #include "filter.h"
 
+#include "gate.h"
+
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <unistd.h>
 
 #define I386_SIGRETURN	    119
 #define I386_RT_SIGRETURN   173
@@ -87,12 +88,14 @@ int filter_install(struct sock_filter *prog, unsigned short len)
 	struct sock_fprog fprog = {.len = len, .filter = prog};
 	long ret;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		return -errno;
-	ret = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-		      SECCOMP_FILTER_FLAG_TSYNC, &fprog);
+	/* Through the gate: the loader installs it with no libc at all. */
+	ret = gate_call6(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0);
 	if (ret < 0)
-		return -errno;
+		return (int)ret;
+	ret = gate_call3(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			 SECCOMP_FILTER_FLAG_TSYNC, &fprog);
+	if (ret < 0)
+		return (int)ret;
 	/* TSYNC reports the id of a thread it could not synchronise. */
 	if (ret > 0)
 		return -EAGAIN;

@@ -24,7 +24,10 @@
  */
 int filter_build(struct sock_filter *prog, uintptr_t gate, size_t size);
 
-/* Install PROG on every thread of the process (TSYNC). 0 or -errno. */
+/*
+ * Install PROG on every thread of the process (TSYNC), through the gate,
+ * which must be mapped. 0 or -errno.
+ */
 int filter_install(struct sock_filter *prog, unsigned short len);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 extern const char syswho_gate_image_start[], syswho_gate_image_end[];
@@ -68,6 +69,29 @@ int gate_map(uintptr_t addr)
 		munmap(p, GATE_SIZE);
 		return -err;
 	}
+
+	gate_addr = addr;
+	gate_entry = (gate_fn)gate_relocate(syswho_gate_call);
+	return 0;
+}
+
+int gate_adopt(uintptr_t addr)
+{
+	size_t image =
+	    (size_t)(syswho_gate_image_end - syswho_gate_image_start);
+	char code[GATE_CODE_SIZE];
+	struct iovec local = {.iov_base = code, .iov_len = image};
+	struct iovec remote = {.iov_base = (void *)addr, .iov_len = image};
+
+	/* Whatever is there may not even be readable: ask the kernel. */
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) !=
+	    (ssize_t)image)
+		return -EEXIST;
+	if (memcmp(code, syswho_gate_image_start, image) != 0)
+		return -EEXIST;
+	if (((struct gate_data *)(addr + GATE_CODE_SIZE))->loader !=
+	    GATE_LOADER_MAGIC)
+		return -EEXIST;
 
 	gate_addr = addr;
 	gate_entry = (gate_fn)gate_relocate(syswho_gate_call);

@@ -11,7 +11,8 @@
 
 #define GATE_DEFAULT_ADDR 0x100000000000UL
 #define GATE_CODE_SIZE	  4096UL
-#define GATE_SIZE	  (2 * GATE_CODE_SIZE)
+#define GATE_DATA_SIZE	  8192UL
+#define GATE_SIZE	  (GATE_CODE_SIZE + GATE_DATA_SIZE)
 
 /* Size of the frame the pass-through stubs pop, and of its scratch part. */
 #define GATE_FRAME_REGS	   6
@@ -20,10 +21,39 @@
 #define GATE_FRAME_SIZE                                                        \
 	(GATE_FRAME_REGS * 8 + 8 + GATE_FRAME_SCRATCH + GATE_RED_ZONE)
 
-/* The data page: per process, so a forked child sees only its own. */
+/* Set in gate_data.loader by syswho's exec loader (loader/). */
+#define GATE_LOADER_MAGIC 0x73776c64U
+#define GATE_EARLY_MAX	  256
+#define GATE_PATH_MAX	  1024
+
+/*
+ * A call the loader passed through before libsyswho.so took over (the
+ * dynamic loader's own work, early constructors): only where it was made.
+ */
+struct gate_early {
+	uint32_t nr;
+	uint32_t arch;
+	uint64_t ip;
+	uint64_t count;
+};
+
+/*
+ * The data pages: per process, so a forked child sees only its own. The
+ * loader leaves here what the library needs to know of the image's start.
+ */
 struct gate_data {
 	volatile uint32_t child_of_fork; /* set by the stubs in a new child */
+	uint32_t loader;	/* GATE_LOADER_MAGIC under the loader */
+	uint32_t early_count;	/* atomic: entries used in early[] */
+	uint32_t early_dropped; /* calls that found early[] full */
+	uint32_t setid;		/* the target was setuid, setgid or setcap */
+	uint32_t quiet; /* libsyswho.so is starting: its calls are not noted */
+	char exe[GATE_PATH_MAX]; /* the program the loader started */
+	struct gate_early early[GATE_EARLY_MAX];
 };
+
+_Static_assert(sizeof(struct gate_data) <= GATE_DATA_SIZE,
+	       "the gate's data pages hold struct gate_data");
 
 /* The stubs a trapped call can be sent through. */
 enum gate_stub {
@@ -40,6 +70,13 @@ enum gate_stub {
  * an error, never clobbered). Returns 0 or a negative errno.
  */
 int gate_map(uintptr_t addr);
+
+/*
+ * Take over the gate that syswho's exec loader mapped at ADDR (it holds
+ * the same image and the loader's mark). 0, or -EEXIST when what is
+ * mapped there is something else.
+ */
+int gate_adopt(uintptr_t addr);
 
 /* Start of the code page, 0 before gate_map. */
 uintptr_t gate_base(void);

@@ -7,10 +7,12 @@
  * than letting it run half-traced: a profile that silently misses calls is
  * worse than none.
  */
+#include "exec.h"
 #include "filter.h"
 #include "gate.h"
 #include "handler.h"
 #include "process.h"
+#include "record.h"
 #include "signals.h"
 #include "transport.h"
 #include "unwind.h"
@@ -82,6 +84,12 @@ __attribute__((constructor(101))) static void syswho_init(void)
 			strcmp(getenv("SYSWHO_MODE"), "floor") == 0;
 	gate = init_gate_addr();
 	ret = gate_map(gate);
+	/* Started by syswho's exec loader: its gate and filter are in place. */
+	if (ret == -EEXIST && gate_adopt(gate) == 0) {
+		/* What this constructor does is syswho's, not the program's. */
+		__atomic_store_n(&gate_data()->quiet, 1, __ATOMIC_RELAXED);
+		ret = 0;
+	}
 	if (ret < 0)
 		init_fail("syswho: cannot map the gate at %#lx: %s "
 			  "(choose another address with SYSWHO_GATE)",
@@ -100,10 +108,17 @@ __attribute__((constructor(101))) static void syswho_init(void)
 		init_fail("syswho: cannot talk to the collector at %s: %s",
 			  collector, strerror(-ret));
 
+	/* Limitation: without the loader next to the library, exec kills. */
+	exec_init(collector);
+
 	ret = signals_install(handler_sigsys);
 	if (ret < 0)
 		init_fail("syswho: cannot install the SIGSYS handler: %s",
 			  strerror(-ret));
+	if (gate_data()->loader == GATE_LOADER_MAGIC) {
+		record_early();
+		return;
+	}
 
 	len = filter_build(prog, gate_base(), GATE_CODE_SIZE);
 	if (len < 0)

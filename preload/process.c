@@ -59,9 +59,17 @@ void process_init(const char *runtime_globs)
 	process.pid = (uint32_t)gate_call0(SYS_getpid);
 	process.ppid = (uint32_t)gate_call0(SYS_getppid);
 	process.start_ns = process_now_ns();
-	n = gate_call3(SYS_readlink, "/proc/self/exe", process.exe,
-		       sizeof(process.exe) - 1);
-	process.exe[n > 0 ? n : 0] = '\0';
+	/* Under the loader, /proc/self/exe names the loader: it left the truth.
+	 */
+	if (gate_data()->loader == GATE_LOADER_MAGIC) {
+		n = (long)strnlen(gate_data()->exe, sizeof(process.exe) - 1);
+		memcpy(process.exe, gate_data()->exe, (size_t)n);
+		process.exe[n] = '\0';
+	} else {
+		n = gate_call3(SYS_readlink, "/proc/self/exe", process.exe,
+			       sizeof(process.exe) - 1);
+		process.exe[n > 0 ? n : 0] = '\0';
+	}
 	process_read_cmdline();
 
 	modmap_init(&process.modules);

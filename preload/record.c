@@ -9,6 +9,7 @@
 #include "record.h"
 
 #include "encode.h"
+#include "gate.h"
 #include "owner.h"
 #include "process.h"
 #include "transport.h"
@@ -176,6 +177,57 @@ static void record_flush_one(struct thread_state *ts, void *arg)
 static void record_sum_dropped(struct thread_state *ts, void *arg)
 {
 	*(uint64_t *)arg += ts->table.dropped;
+}
+
+/* Send one early call as a Site with its one known frame, and its count. */
+static void record_early_one(struct thread_state *ts,
+			     const struct gate_early *e)
+{
+	const struct module *m = process_module_at(e->ip);
+	struct encode_site site = {0};
+	uint32_t module = m ? m->id : 0;
+	uint64_t offset = m ? e->ip - m->base : e->ip;
+	uint64_t count = e->count;
+	size_t len = 0;
+
+	if (m)
+		process_announce_module(m);
+	site.id = process_site_id();
+	site.nr = e->nr;
+	site.arch = e->arch;
+	site.owner = module;
+	site.owner_offset = offset;
+	site.scope = "";
+	site.tid = ts->tid;
+	site.modules = &module;
+	site.offsets = &offset;
+	site.depth = 1;
+	if (encode_site(ts->buf, sizeof(ts->buf), &len, &site) != 0 ||
+	    encode_counts(ts->buf, sizeof(ts->buf), &len, &site.id, &count,
+			  1) != 0 ||
+	    transport_send(ts->buf, len, 50) != 0)
+		transport_count_lost(1);
+}
+
+/*
+ * The calls the exec loader passed through before this library took over
+ * (the dynamic loader's, early constructors'): it kept only where each
+ * was made, so each is owned by the module of that address.
+ */
+void record_early(void)
+{
+	struct gate_data *gd = gate_data();
+	struct thread_state *ts = thread_self();
+	uint32_t n = __atomic_load_n(&gd->early_count, __ATOMIC_ACQUIRE);
+	uint32_t i;
+
+	if (!ts)
+		return;
+	if (n > GATE_EARLY_MAX)
+		n = GATE_EARLY_MAX;
+	for (i = 0; i < n; i++)
+		record_early_one(ts, &gd->early[i]);
+	ts->table.dropped += gd->early_dropped;
 }
 
 /* Limitation: what was lost is reported at exit_group only. */

@@ -24,6 +24,9 @@ void record_flush(struct thread_state *ts, int wait_ms);
 /* Flush when TS's counts have waited long enough (called on every call). */
 void record_maybe_flush(struct thread_state *ts, bool about_to_block);
 
+/* Report the calls the exec loader saw before the library started. */
+void record_early(void);
+
 /* Flush every thread and say why the process leaves. */
 void record_exit(int code, bool exec);
 

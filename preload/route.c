@@ -3,6 +3,8 @@
  */
 #include "route.h"
 
+#include "clone.h"
+#include "exec.h"
 #include "modmap.h"
 #include "passthrough.h"
 #include "process.h"
@@ -17,58 +19,42 @@
 #include <stdint.h>
 #include <sys/syscall.h>
 
-/*
- * clone with a new stack: the child must leave the gate on that stack, so
- * the return address goes to its top and the stack argument points there.
- * Limitation: the child of a clone with a new stack starts with rsi 8 less.
- */
+/* clone, remembering who creates a thread and whether it shares TLS. */
 static void route_clone(struct thread_state *ts, ucontext_t *uc,
 			const struct trap_call *call)
 {
 	unsigned long flags = (unsigned long)call->args[0];
 	uintptr_t stack = (uintptr_t)call->args[1];
-	greg_t rip = uc->uc_mcontext.gregs[REG_RIP];
 
-	if (stack) {
-		uint64_t *slot = (uint64_t *)(stack - 8);
-
-		*slot = (uint64_t)rip;
-		if (ts && (flags & CLONE_VM))
-			thread_note_birth(ts, stack);
-		if (ts && (flags & CLONE_VM) && !(flags & CLONE_SETTLS))
-			ts->shares_tls = true;
-		pass_via(uc,
-			 (flags & CLONE_VM) ? GATE_CLONE_VM : GATE_CLONE_NOVM);
-		pass_set_arg(uc, 1, (long)slot);
-		return;
-	}
-	if (!(flags & CLONE_VM)) {
-		pass_via(uc, GATE_FORK);
-		return;
-	}
-	if (flags & CLONE_VFORK) {
-		/*
-		 * A vfork child on the parent's stack would overwrite the
-		 * parent's pass-through frame with its own traps.
-		 * Limitation: such a child gets a copy of memory, not a share.
-		 */
-		pass_via(uc, GATE_FORK);
-		pass_set_arg(uc, 0, (long)(flags & ~(unsigned long)CLONE_VM));
-		return;
-	}
-	pass_via(uc, GATE_PASS);
+	if (ts && stack && (flags & CLONE_VM))
+		thread_note_birth(ts, stack);
+	if (ts && stack && (flags & CLONE_VM) && !(flags & CLONE_SETTLS))
+		ts->shares_tls = true;
+	clone_pass(uc, call);
 }
 
-/* vfork(2) runs as clone(CLONE_VFORK): see route_clone. */
-static void route_vfork(ucontext_t *uc)
-{
-	int i;
+struct route_exec_args {
+	ucontext_t *uc;
+	const struct trap_call *call;
+	bool routed;
+};
 
-	pass_via(uc, GATE_FORK);
-	uc->uc_mcontext.gregs[REG_RAX] = SYS_clone;
-	pass_set_arg(uc, 0, CLONE_VFORK | SIGCHLD);
-	for (i = 1; i < 6; i++)
-		pass_set_arg(uc, i, 0);
+static void route_exec_thunk(void *arg)
+{
+	struct route_exec_args *a = arg;
+
+	a->routed = exec_route(a->uc, a->call);
+}
+
+/* exec_route needs pages of buffers: give it the private stack. */
+static bool route_exec(struct thread_state *ts, ucontext_t *uc,
+		       const struct trap_call *call)
+{
+	struct route_exec_args a = {.uc = uc, .call = call};
+
+	syswho_call_on_stack(&a, route_exec_thunk,
+			     ts->stack + sizeof(ts->stack));
+	return a.routed;
 }
 
 /* close_range over syswho's socket closes around it. */
@@ -134,7 +120,7 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 		pass_via(uc, GATE_FORK);
 		return ROUTE_DONE;
 	case SYS_vfork:
-		route_vfork(uc);
+		clone_pass_vfork(uc);
 		return ROUTE_DONE;
 	case SYS_close:
 		if (route_owns_fd(call->args[0])) {
@@ -168,9 +154,11 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 		break;
 	case SYS_execve:
 	case SYS_execveat:
+		if (!nested && ts && route_exec(ts, uc, call))
+			return ROUTE_DONE;
 		/*
-		 * Limitation: the filter outlives exec but the handler does
-		 * not, so the new image dies of SIGSYS at its first syscall.
+		 * Limitation: an image the loader cannot start (32-bit, not
+		 * readable) dies of SIGSYS at its first syscall.
 		 */
 		if (!nested)
 			record_exit(0, true);

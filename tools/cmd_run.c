@@ -209,6 +209,79 @@ static int run_child_env(const struct run_opts *o, const char *lib,
 }
 
 /*
+ * In the child: where execvp would find CMD, in OUT. -1 with errno set as
+ * execvp would (ENOENT, or EACCES when a candidate was not executable).
+ */
+static int run_resolve(const char *cmd, char *out)
+{
+	const char *path = getenv("PATH");
+	const char *dir, *end;
+	int err = ENOENT;
+	struct stat st;
+
+	if (strchr(cmd, '/')) {
+		if (snprintf(out, PATH_MAX, "%s", cmd) >= PATH_MAX)
+			return errno = ENAMETOOLONG, -1;
+		return 0;
+	}
+	for (dir = path && *path ? path : "/bin:/usr/bin"; dir; dir = end) {
+		size_t n;
+
+		end = strchr(dir, ':');
+		n = end ? (size_t)(end - dir) : strlen(dir);
+		if (end)
+			end++;
+		if (snprintf(out, PATH_MAX, "%.*s%s%s", (int)n, dir,
+			     n ? "/" : "", cmd) >= PATH_MAX)
+			continue;
+		if (stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			err = EACCES;
+		}
+	}
+
+	errno = err;
+	return -1;
+}
+
+/*
+ * In the child: start CMD through syswho-loader (beside the library), so
+ * that it is traced from its first instruction; without the loader, as a
+ * plain exec traced from the library's constructor on.
+ */
+static void run_exec(const struct run_opts *o, const char *lib)
+{
+	char loader[PATH_MAX], target[PATH_MAX];
+	size_t argc = 0, i;
+	char **argv;
+
+	snprintf(loader, sizeof(loader), "%s", lib);
+	snprintf(strrchr(loader, '/') + 1,
+		 sizeof(loader) - (size_t)(strrchr(loader, '/') + 1 - loader),
+		 "syswho-loader");
+	if (access(loader, X_OK) != 0) {
+		execvp(o->cmd[0], o->cmd);
+		return;
+	}
+	if (run_resolve(o->cmd[0], target) < 0 || access(target, X_OK) < 0)
+		return;
+
+	while (o->cmd[argc])
+		argc++;
+	argv = calloc(argc + 5, sizeof(*argv));
+	if (!argv)
+		return;
+	argv[0] = loader;
+	argv[1] = "-f";
+	argv[2] = "--";
+	argv[3] = target;
+	for (i = 0; i < argc; i++)
+		argv[4 + i] = o->cmd[i];
+	execv(loader, argv);
+}
+
+/*
  * Fork and exec the command. The child reports an exec failure through a
  * close-on-exec pipe, so *EXEC_ERRNO is 0 exactly when exec worked.
  */
@@ -235,7 +308,7 @@ static pid_t run_spawn(const struct run_opts *o, const char *lib,
 		sigprocmask(SIG_SETMASK, mask, NULL);
 		close(pipe_fd[0]);
 		if (run_child_env(o, lib, sock) == 0)
-			execvp(o->cmd[0], o->cmd);
+			run_exec(o, lib);
 		e = errno;
 		if (write(pipe_fd[1], &e, sizeof(e)) < 0)
 			_exit(127);

@@ -1,0 +1,273 @@
+/*
+ * syswho-loader: starts a program under the filter from its first
+ * instruction.
+ *
+ *	syswho-loader [-f] -- PATH ARGV0 [ARG...]
+ *
+ * The filter survives exec but a SIGSYS handler does not, so an image
+ * exec'd by a traced process would die at its first syscall. libsyswho.so
+ * therefore execs this loader instead (and `syswho run` starts the root
+ * command with it, -f installing the filter first). The loader lives at
+ * the gate's address, so its own calls pass the filter; it installs a
+ * pass-through handler, maps PATH and its dynamic loader as the kernel
+ * would, rebuilds the initial stack and jumps to the program. The dynamic
+ * loader then loads libsyswho.so (LD_PRELOAD), whose constructor takes
+ * the handler over and reports the calls made until then.
+ */
+#include "elf.h"
+#include "exe.h"
+#include "filter.h"
+#include "shebang.h"
+#include "stack.h"
+#include "sys.h"
+#include "trap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#define LOADER_EXIT	   127
+#define LOADER_ARGV_EXTRA  (2 * SHEBANG_MAX_DEPTH)
+#define LOADER_HEADER_SIZE 256
+
+void loader_main(uint64_t *sp) __attribute__((noreturn, used));
+void loader_jump(uintptr_t sp, uintptr_t entry) __attribute__((noreturn));
+
+struct loader_args {
+	int argc;
+	char **argv; /* the program's, with room in front for interpreters */
+	const char *path;
+	int filter;
+};
+
+/* Interpreter paths and arguments of "#!" lines, and the argv they make. */
+static char loader_interp[SHEBANG_MAX_DEPTH][ELF_INTERP_MAX];
+static char loader_arg[SHEBANG_MAX_DEPTH][ELF_INTERP_MAX];
+static char *loader_argv[4096 + LOADER_ARGV_EXTRA];
+
+static void loader_parse(int argc, char **argv, struct loader_args *a)
+{
+	int i;
+
+	a->filter = 0;
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-f") == 0)
+			a->filter = 1;
+		else
+			sys_die(2, "unknown option", argv[i], 0);
+	}
+	if (i + 1 >= argc)
+		sys_die(2, "usage: syswho-loader [-f] -- PATH ARGV0 [ARG...]",
+			NULL, 0);
+	a->path = argv[i + 1];
+	a->argv = &argv[i + 2];
+	a->argc = argc - i - 2;
+}
+
+static void loader_install(const struct loader_args *a)
+{
+	struct sock_filter prog[FILTER_MAX_INSNS];
+	long ret;
+	int len;
+
+	gate_data()->loader = GATE_LOADER_MAGIC;
+	ret = trap_install();
+	if (ret < 0)
+		sys_die(LOADER_EXIT, "cannot install the SIGSYS handler", NULL,
+			ret);
+	if (!a->filter)
+		return;
+	len = filter_build(prog, gate_base(), GATE_CODE_SIZE);
+	ret = len < 0 ? len : filter_install(prog, (unsigned short)len);
+	if (ret < 0)
+		sys_die(LOADER_EXIT, "cannot install the seccomp filter", NULL,
+			ret);
+}
+
+/* Open PATH and read its first bytes. The descriptor, or a negative errno. */
+static int loader_open(const char *path, char *head, long *len)
+{
+	long fd = gate_call3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return (int)fd;
+	*len = gate_call4(SYS_pread64, fd, head, LOADER_HEADER_SIZE, 0);
+	if (*len < 0) {
+		gate_call1(SYS_close, fd);
+		return (int)*len;
+	}
+	return (int)fd;
+}
+
+/*
+ * Follow "#!" lines as the kernel does: the interpreter runs with its
+ * optional argument and the script's path in front of the script's
+ * arguments. Returns the descriptor of the ELF to run.
+ */
+static int loader_resolve(struct loader_args *a)
+{
+	char head[LOADER_HEADER_SIZE];
+	int depth, fd, k, i;
+	long len = 0;
+
+	for (depth = 0;; depth++) {
+		fd = loader_open(a->path, head, &len);
+		if (fd < 0)
+			sys_die(LOADER_EXIT, "cannot open", a->path, fd);
+		if (shebang_parse(head, (size_t)len, loader_interp[depth],
+				  ELF_INTERP_MAX, loader_arg[depth],
+				  ELF_INTERP_MAX) != 0)
+			return fd;
+		gate_call1(SYS_close, fd);
+		if (depth + 1 >= SHEBANG_MAX_DEPTH)
+			sys_die(LOADER_EXIT, "too many interpreters for",
+				a->path, -ELOOP);
+		if (a->argc + 3 >
+		    (int)(sizeof(loader_argv) / sizeof(*loader_argv)))
+			sys_die(LOADER_EXIT, "too many arguments for", a->path,
+				-E2BIG);
+
+		/* [interp, arg?, path, argv[1..]] replaces argv. */
+		k = loader_arg[depth][0] ? 3 : 2;
+		for (i = a->argc - 1; i >= 1; i--)
+			loader_argv[k + i - 1] = a->argv[i];
+		loader_argv[0] = loader_interp[depth];
+		if (k == 3)
+			loader_argv[1] = loader_arg[depth];
+		loader_argv[k - 1] = (char *)a->path;
+		a->argc = a->argc > 0 ? a->argc - 1 + k : k;
+		a->argv = loader_argv;
+		a->path = loader_interp[depth];
+	}
+}
+
+/*
+ * The program's path for the library's report: what /proc/self/exe would
+ * name (symlinks resolved), read from the open descriptor FD.
+ */
+static void loader_note_exe(int fd, const char *path)
+{
+	char link[48] = "/proc/self/fd/", *exe = gate_data()->exe;
+	size_t n = 0;
+	long r;
+
+	sys_utoa(link + strlen(link), (unsigned long)fd);
+	r = gate_call3(SYS_readlink, link, exe, GATE_PATH_MAX - 1);
+	if (r > 0 && exe[0] == '/') {
+		exe[r] = '\0';
+		return;
+	}
+	if (path[0] != '/') {
+		r = gate_call2(SYS_getcwd, exe, GATE_PATH_MAX);
+		n = r > 0 ? strlen(exe) : 0;
+		if (n && n + 1 < GATE_PATH_MAX)
+			exe[n++] = '/';
+	}
+	sys_strlcpy(exe + n, path, GATE_PATH_MAX - n);
+}
+
+/* The program's argv strings, made contiguous if they are not. */
+static char loader_cmdline[32768];
+
+/*
+ * Where /proc/self/cmdline should read: the program's argv strings, which
+ * follow one another on the stack unless "#!" lines put interpreters in
+ * front; then they are copied together. *START is 0 when they do not fit.
+ */
+static void loader_cmdline_span(const struct loader_args *a, uintptr_t *start,
+				uintptr_t *end)
+{
+	size_t n = 0, len;
+	int i, contiguous = 1;
+
+	*start = *end = 0;
+	if (a->argc == 0)
+		return;
+	for (i = 0; i + 1 < a->argc; i++)
+		if (a->argv[i] + strlen(a->argv[i]) + 1 != a->argv[i + 1])
+			contiguous = 0;
+	if (contiguous) {
+		*start = (uintptr_t)a->argv[0];
+		*end = (uintptr_t)a->argv[a->argc - 1] +
+		       strlen(a->argv[a->argc - 1]) + 1;
+		return;
+	}
+	for (i = 0; i < a->argc; i++) {
+		len = strlen(a->argv[i]) + 1;
+		if (n + len > sizeof(loader_cmdline))
+			return;
+		memcpy(loader_cmdline + n, a->argv[i], len);
+		n += len;
+	}
+	*start = (uintptr_t)loader_cmdline;
+	*end = (uintptr_t)loader_cmdline + n;
+}
+
+static void loader_set_name(const char *path)
+{
+	const char *base = path;
+	const char *p;
+
+	for (p = path; *p; p++)
+		if (*p == '/')
+			base = p + 1;
+	gate_call2(SYS_prctl, PR_SET_NAME, base);
+}
+
+void loader_main(uint64_t *sp)
+{
+	int argc = (int)sp[0];
+	char **argv = (char **)(sp + 1);
+	char **envp = argv + argc + 1;
+	struct stack_image si = {0};
+	struct elf_image exe, interp;
+	const Elf64_auxv_t *auxv;
+	struct loader_args a;
+	uintptr_t new_sp, arg_start, arg_end;
+	char **e;
+	int fd, ret;
+
+	for (e = envp; *e; e++)
+		;
+	auxv = (const Elf64_auxv_t *)(e + 1);
+
+	loader_parse(argc, argv, &a);
+	loader_install(&a);
+	fd = loader_resolve(&a);
+	ret = elf_map(fd, &exe);
+	loader_note_exe(fd, a.path);
+	/*
+	 * Limitation: without CAP_CHECKPOINT_RESTORE, /proc/self/exe and
+	 * /proc/self/cmdline name the loader.
+	 */
+	if (ret == 0) {
+		loader_cmdline_span(&a, &arg_start, &arg_end);
+		exe_set(fd, arg_start, arg_end);
+	}
+	gate_call1(SYS_close, fd);
+	if (ret < 0)
+		sys_die(LOADER_EXIT, "cannot load", a.path, ret);
+
+	si.phdr = exe.phdr;
+	si.phnum = exe.phnum;
+	si.entry = exe.entry;
+	si.execfn = a.path;
+	if (exe.interp[0]) {
+		fd = (int)gate_call3(SYS_open, exe.interp, O_RDONLY | O_CLOEXEC,
+				     0);
+		ret = fd < 0 ? fd : elf_map(fd, &interp);
+		if (fd >= 0)
+			gate_call1(SYS_close, fd);
+		if (ret < 0)
+			sys_die(LOADER_EXIT, "cannot load the interpreter",
+				exe.interp, ret);
+		si.base = interp.bias;
+	}
+	loader_set_name(a.path);
+
+	/* Below everything the loader still uses; the strings stay above. */
+	new_sp = stack_build((uintptr_t)__builtin_frame_address(0) - 4096,
+			     a.argc, a.argv, envp, auxv, &si);
+	loader_jump(new_sp, exe.interp[0] ? interp.entry : exe.entry);
+}

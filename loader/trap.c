@@ -1,0 +1,128 @@
+/*
+ * The loader-phase handler. It runs before the program has TLS, a libc or
+ * anything else, so it keeps to the gate, the saved context and the
+ * gate's data pages.
+ */
+#include "trap.h"
+
+#include "clone.h"
+#include "decode.h"
+#include "passthrough.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <sys/syscall.h>
+
+#define SIGSYS_BIT (1ULL << (SIGSYS - 1))
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000
+#endif
+
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+extern void loader_restorer(void);
+
+/* Count the call by where it was made, for the library to report. */
+static void trap_note(const struct trap_call *call)
+{
+	struct gate_data *gd = gate_data();
+	uint32_t n = __atomic_load_n(&gd->early_count, __ATOMIC_ACQUIRE);
+	uint32_t i;
+
+	if (n > GATE_EARLY_MAX)
+		n = GATE_EARLY_MAX;
+	for (i = 0; i < n; i++) {
+		struct gate_early *e = &gd->early[i];
+
+		if (e->ip == call->ip && e->nr == (uint32_t)call->nr &&
+		    e->arch == call->arch) {
+			__atomic_fetch_add(&e->count, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+	i = __atomic_fetch_add(&gd->early_count, 1, __ATOMIC_ACQ_REL);
+	if (i >= GATE_EARLY_MAX) {
+		__atomic_fetch_add(&gd->early_dropped, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	gd->early[i].nr = (uint32_t)call->nr;
+	gd->early[i].arch = call->arch;
+	gd->early[i].ip = call->ip;
+	__atomic_store_n(&gd->early[i].count, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * A mask being set must never hold SIGSYS. Limitation: before the library
+ * takes over, a program reading its mask back does not see SIGSYS in it.
+ */
+static void trap_pass_sigprocmask(ucontext_t *uc, const struct trap_call *call)
+{
+	const uint64_t *set = (const uint64_t *)call->args[1];
+	uint64_t *scratch;
+
+	if (!set || call->args[0] == SIG_UNBLOCK || !(*set & SIGSYS_BIT)) {
+		pass_via(uc, GATE_PASS);
+		return;
+	}
+	scratch = pass_via(uc, GATE_PASS);
+	scratch[0] = *set & ~SIGSYS_BIT;
+	pass_set_arg(uc, 1, (long)scratch);
+}
+
+static void trap_handler(int sig, siginfo_t *info, void *context)
+{
+	ucontext_t *uc = context;
+	struct trap_call call;
+
+	/* Limitation: a SIGSYS from elsewhere before the library starts is
+	 * lost. */
+	if (!decode_is_ours(info))
+		return;
+	decode_call(info, uc, &call);
+	if (!__atomic_load_n(&gate_data()->quiet, __ATOMIC_RELAXED))
+		trap_note(&call);
+
+	if (call.arch == AUDIT_ARCH_I386) {
+		pass_via(uc, GATE_PASS_INT80);
+		return;
+	}
+	switch (call.nr) {
+	case SYS_rt_sigprocmask:
+		trap_pass_sigprocmask(uc, &call);
+		return;
+	case SYS_clone3:
+		decode_set_return(uc, -ENOSYS);
+		return;
+	case SYS_clone:
+		clone_pass(uc, &call);
+		return;
+	case SYS_fork:
+		pass_via(uc, GATE_FORK);
+		return;
+	case SYS_vfork:
+		clone_pass_vfork(uc);
+		return;
+	default:
+		pass_via(uc, GATE_PASS);
+		return;
+	}
+}
+
+int trap_install(void)
+{
+	struct ksigaction act = {
+	    .handler = (void *)trap_handler,
+	    .flags = SA_SIGINFO | SA_NODEFER | SA_RESTORER,
+	    .restorer = (void *)loader_restorer,
+	    .mask = ~SIGSYS_BIT,
+	};
+
+	return (int)gate_call4(SYS_rt_sigaction, SIGSYS, &act, 0, 8);
+}

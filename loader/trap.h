@@ -1,0 +1,12 @@
+/*
+ * The loader's SIGSYS handler: it passes every call through the gate
+ * until libsyswho.so, loaded with the program, installs its own, and
+ * notes where each call was made so that the library can report them.
+ */
+#ifndef SYSWHO_LOADER_TRAP_H
+#define SYSWHO_LOADER_TRAP_H
+
+/* Install the handler. 0 or a negative errno. */
+int trap_install(void);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * Keeping execve and execveat traced: the new image is started by
+ * syswho's exec loader (loader/), which installs a handler before the
+ * image's first instruction. The call is checked first, so that a
+ * failing exec still fails in the caller with the errno it would get.
+ */
+#ifndef SYSWHO_EXEC_H
+#define SYSWHO_EXEC_H
+
+#include "decode.h"
+
+#include <stdbool.h>
+#include <ucontext.h>
+
+/*
+ * Find the loader next to this library and prepare the environment an
+ * exec'd image needs to keep reporting (outside signal context). Returns
+ * 0, or a negative errno when exec cannot be traced (execs then run as
+ * they would, and the new image dies at its first syscall).
+ */
+int exec_init(const char *collector);
+
+/*
+ * Route a trapped execve or execveat: answer it with the errno it would
+ * fail with, or rewrite it to exec the loader. Returns false when the
+ * call must pass through unchanged (exec support is off, or the target is
+ * something the loader cannot start).
+ */
+bool exec_route(ucontext_t *uc, const struct trap_call *call);
+
+#endif
