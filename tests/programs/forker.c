@@ -4,6 +4,7 @@
  *	forker fork    the child calls getsid and exits 7; the parent waits
  *	forker vfork   the vfork child exits 5 at once; the parent waits
  *	forker exec    the fork child execs "exit-status 9" from this directory
+ *	forker thread-exec  the fork child execs "exit-status 11" from a thread
  *	forker spawn   posix_spawn runs "exit-status 9" from this directory
  *
  * The forked child inherits syswho's filter and must be reported as a
@@ -13,6 +14,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <spawn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +96,36 @@ static void fk_exec(void)
 	fk_expect_exit(pid, 9, "exec");
 }
 
+/* The child execs from a second thread, which the kernel makes its leader. */
+static void *fk_exec_thread(void *arg)
+{
+	const char *path = arg;
+
+	execl(path, "exit-status", "11", (char *)NULL);
+	perror("execl from a thread");
+	_exit(1);
+}
+
+static void fk_thread_exec(void)
+{
+	char path[PATH_MAX + 16];
+	pthread_t t;
+	pid_t pid;
+
+	fk_sibling(path, sizeof(path));
+	fflush(stdout);
+	pid = fork();
+	CHECK_OK(pid);
+	if (pid == 0) {
+		if (pthread_create(&t, NULL, fk_exec_thread, path) != 0)
+			_exit(2);
+		/* The main thread waits; the exec ends it. */
+		for (;;)
+			pause();
+	}
+	fk_expect_exit(pid, 11, "exec from a thread");
+}
+
 static void fk_spawn(void)
 {
 	char path[PATH_MAX + 16];
@@ -120,6 +152,8 @@ int main(int argc, char **argv)
 		fk_exec();
 	else if (!strcmp(mode, "spawn"))
 		fk_spawn();
+	else if (!strcmp(mode, "thread-exec"))
+		fk_thread_exec();
 	else
 		tu_fail("main", "unknown mode %s", mode);
 	printf("forker %s: pass\n", mode);

@@ -1,0 +1,145 @@
+#!/bin/bash
+# tree.sh MODE - whole process trees under syswho run: every process of
+# the tree is in the profile with its parent and executable, each image is
+# traced from its first instruction (the dynamic loader's own calls are
+# there), and exit codes and signals come back as without syswho.
+#
+# MODE: pipeline | python | make | env-i | script | sigkill | exit
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:?usage: tree.sh MODE}
+sw_need_syswho
+
+# exes NAME: the executables of NAME's profile, sorted, one per line.
+exes() {
+	sw_jq "$1" '[.processes[].exe] | unique | .[]'
+}
+
+# assert_has_exe NAME PATH: some process of NAME ran PATH.
+assert_has_exe() {
+	exes "$1" | grep -qxF "$(realpath -e "$2")" ||
+		sw_fail "no process ran $2 (processes: $(sw_words "$(exes "$1")"))"
+}
+
+# assert_loader_traced NAME EXE: the dynamic loader's own arch_prctl was
+# recorded in a process running EXE, so it was traced from its start.
+# (A forked copy of a shell has EXE too but starts with no loader.)
+assert_loader_traced() {
+	local exe
+	exe=$(realpath -e "$2")
+	sw_assert_eq "$(sw_sql "$1" "SELECT COUNT(*) > 0 FROM site s
+		JOIN process p ON p.id = s.process
+		JOIN module m ON m.id = s.owner
+		WHERE p.exe = '$exe' AND s.name = 'arch_prctl'
+		AND m.path LIKE '%/ld-linux-x86-64.so.2'")" 1 \
+		"arch_prctl of the dynamic loader in $exe"
+}
+
+# assert_parent NAME CHILD_EXE PARENT_EXE: CHILD_EXE ran in a child of a
+# process that ran PARENT_EXE.
+assert_parent() {
+	local child parent
+	child=$(realpath -e "$2")
+	parent=$(realpath -e "$3")
+	sw_assert_eq "$(sw_sql "$1" "SELECT COUNT(*) FROM process c
+		WHERE c.exe = '$child' AND c.ppid IN
+		(SELECT pid FROM process WHERE exe = '$parent')")" 1 \
+		"processes running $2 whose parent ran $3"
+}
+
+run_both() {
+	sw_native native "$@"
+	sw_traced traced "$@"
+	sw_assert_eq "$SW_RC" "$native_rc" "exit status under syswho"
+	sw_assert_file_eq "$SW_TMP/traced.out" "$SW_TMP/native.out" \
+		"output under syswho"
+	sw_report traced
+}
+
+case $mode in
+pipeline)
+	native_rc=0
+	run_both sh -c 'printf "b\na\n" | sort | head -n 1'
+	sw_assert_eq "$(cat "$SW_TMP/traced.out")" a "pipeline output"
+	for exe in /bin/sh /usr/bin/sort /usr/bin/head; do
+		assert_has_exe traced "$exe"
+		assert_loader_traced traced "$exe"
+	done
+	assert_parent traced /usr/bin/sort /bin/sh
+	assert_parent traced /usr/bin/head /bin/sh
+	;;
+python)
+	py=/usr/bin/python3
+	[[ -x $py ]] || sw_fail "$py is not installed"
+	native_rc=0
+	run_both "$py" -c '
+import subprocess
+subprocess.run(["true"], check=True)
+p = subprocess.Popen("echo hi | tr a-z A-Z", shell=True, stdout=subprocess.PIPE)
+print(p.communicate()[0].decode().strip())
+print(subprocess.run(["sh", "-c", "exit 5"]).returncode)'
+	sw_assert_eq "$(sw_words "$(cat "$SW_TMP/traced.out")")" "HI 5" "python output"
+	for exe in "$py" /usr/bin/true /bin/sh /usr/bin/tr; do
+		assert_has_exe traced "$exe"
+		assert_loader_traced traced "$exe"
+	done
+	assert_parent traced /usr/bin/true "$py"
+	;;
+make)
+	command -v cc >/dev/null || sw_fail "cc is not installed"
+	mkdir "$SW_TMP/proj"
+	printf 'int main(void) { return 0; }\n' >"$SW_TMP/proj/hello.c"
+	printf 'hello: hello.c\n\tcc -o hello hello.c\n' >"$SW_TMP/proj/Makefile"
+	sw_traced traced make -s -C "$SW_TMP/proj"
+	sw_expect_rc traced 0
+	[[ -x $SW_TMP/proj/hello ]] || sw_fail "make under syswho built nothing"
+	"$SW_TMP/proj/hello" || sw_fail "the program built under syswho fails"
+	sw_report traced
+	cc1=$(cc -print-prog-name=cc1)
+	for exe in /usr/bin/make "$(command -v cc)" "$cc1" /usr/bin/as /usr/bin/ld; do
+		assert_has_exe traced "$exe"
+	done
+	assert_loader_traced traced "$cc1"
+	;;
+env-i)
+	native_rc=4
+	run_both env -i /bin/sh -c 'exit 4'
+	env_pid=$(sw_jq traced --arg e "$(realpath -e /usr/bin/env)" \
+		'.processes[] | select(.exe == $e) | .pid')
+	sw_assert_eq "$(sw_jq traced --argjson p "$env_pid" --arg e "$(realpath -e /bin/sh)" \
+		'[.processes[] | select(.pid == $p and .exe == $e) | .exit_code] | join(",")')" \
+		4 "exit code of the shell env -i started in the same process"
+	assert_loader_traced traced /bin/sh
+	;;
+script)
+	printf '#!/bin/sh\necho "script:$1"\n' >"$SW_TMP/hello.sh"
+	chmod +x "$SW_TMP/hello.sh"
+	native_rc=0
+	run_both "$SW_TMP/hello.sh" arg
+	sw_assert_eq "$(cat "$SW_TMP/traced.out")" script:arg "script output"
+	sw_assert_eq "$(sw_jq traced --arg e "$(realpath -e /bin/sh)" \
+		'.processes[] | select(.exe == $e) | .argv | join(" ")')" \
+		"/bin/sh $SW_TMP/hello.sh arg" "argv the kernel would give the interpreter"
+	;;
+sigkill)
+	# Everything the shell did before it was killed is in the profile.
+	native_rc=137
+	run_both sh -c 'cat /dev/null; kill -KILL $$'
+	sw_assert_owners traced kill "$(realpath -e /bin/sh)"
+	assert_has_exe traced /usr/bin/cat
+	assert_parent traced /usr/bin/cat /bin/sh
+	sw_assert_eq "$(sw_jq traced --arg e "$(realpath -e /bin/sh)" \
+		'[.processes[] | select(.exe == $e and .signal != null) | .signal] | join(",")')" 9 \
+		"signal that ended the shell"
+	;;
+exit)
+	for want in 3:'exit 3' 143:'kill -TERM $$' 0:'/bin/true'; do
+		native_rc=${want%%:*}
+		run_both sh -c "${want#*:}"
+	done
+	;;
+*)
+	sw_fail "unknown mode $mode"
+	;;
+esac
+echo "pass: tree $mode"
