@@ -1,0 +1,38 @@
+/*
+ * Preparing execve and execveat for syswho's exec loader (loader/), which
+ * installs a handler before the new image's first instruction.
+ */
+#ifndef SYSWHO_EXECPREP_H
+#define SYSWHO_EXECPREP_H
+
+#include "decode.h"
+
+#include <ucontext.h>
+
+#define EXEC_PATH_MAX 4096
+#define EXEC_ENV_MAX  8
+
+/* What an exec needs: the loader, the library, syswho's variables. */
+struct exec_setup {
+	char loader[EXEC_PATH_MAX]; /* "" when exec cannot be traced */
+	char lib[EXEC_PATH_MAX];
+	char env[EXEC_ENV_MAX][EXEC_PATH_MAX]; /* "NAME=value" */
+	int nenv;
+};
+
+/*
+ * Check the exec CALL as the kernel would and build the loader's argv and
+ * envp: [loader, --, target, the program's argv], and the program's
+ * environment with LD_PRELOAD holding the library and syswho's variables
+ * set, even where the program scrubbed them. Returns 0 when *ARGV and
+ * *ENVP are ready, 1 when the exec is a kind the loader cannot start (the
+ * kernel should have it), or the negative errno the exec would fail with.
+ */
+long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
+		  char ***argv, char ***envp);
+
+/* Rewrite UC so that the trapped exec runs the loader with ARGV, ENVP. */
+void exec_apply(ucontext_t *uc, const struct exec_setup *es, char **argv,
+		char **envp);
+
+#endif
