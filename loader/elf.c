@@ -131,6 +131,8 @@ int elf_map(int fd, struct elf_image *img)
 			return (int)ret;
 	}
 
+	img->start = img->bias + lo;
+	img->end = img->bias + hi;
 	img->entry = img->bias + h.e_entry;
 	img->phdr = img->bias + phdr_vaddr;
 	img->phnum = h.e_phnum;

@@ -12,9 +12,10 @@
 #define ELF_INTERP_MAX 256
 
 struct elf_image {
-	uintptr_t bias;	 /* load address minus link address */
-	uintptr_t entry; /* in memory */
-	uintptr_t phdr;	 /* the program headers in memory */
+	uintptr_t bias;	      /* load address minus link address */
+	uintptr_t entry;      /* in memory */
+	uintptr_t phdr;	      /* the program headers in memory */
+	uintptr_t start, end; /* the span of its segments in memory */
 	uint16_t phnum;
 	char interp[ELF_INTERP_MAX]; /* PT_INTERP, "" for none */
 };

@@ -16,6 +16,8 @@
  */
 #include "elf.h"
 #include "exe.h"
+#include "execprep.h"
+#include "report.h"
 #include "filter.h"
 #include "shebang.h"
 #include "stack.h"
@@ -167,6 +169,46 @@ static void loader_note_exe(int fd, const char *path)
 	sys_strlcpy(exe + n, path, GATE_PATH_MAX - n);
 }
 
+/* How a static program's execs reach the loader again. */
+static struct exec_setup loader_exec;
+
+/*
+ * The loader is ARGV0 (absolute, as the library and syswho run start it);
+ * the library is in LD_PRELOAD; syswho's variables are in ENVP. They are
+ * kept now, since the program may scrub its environment before an exec.
+ */
+static void loader_exec_setup(const char *argv0, char *const *envp)
+{
+	const char *lib = NULL, *p, *colon;
+	int i;
+
+	for (i = 0; envp[i]; i++) {
+		if (strncmp(envp[i], "SYSWHO_", 7) == 0 &&
+		    loader_exec.nenv < EXEC_ENV_MAX)
+			sys_strlcpy(loader_exec.env[loader_exec.nenv++],
+				    envp[i], EXEC_PATH_MAX);
+		if (strncmp(envp[i], "LD_PRELOAD=", 11) == 0)
+			lib = envp[i] + 11;
+	}
+	/* The entry of LD_PRELOAD that is libsyswho.so. */
+	for (p = lib; p && *p; p = colon ? colon + 1 : NULL) {
+		size_t n;
+
+		for (colon = p; *colon && *colon != ':'; colon++)
+			;
+		n = (size_t)(colon - p);
+		if (n > 12 && n < EXEC_PATH_MAX &&
+		    strncmp(colon - 12, "libsyswho.so", 12) == 0) {
+			memcpy(loader_exec.lib, p, n);
+			loader_exec.lib[n] = '\0';
+		}
+		if (!*colon)
+			colon = NULL;
+	}
+	if (argv0[0] == '/' && loader_exec.lib[0])
+		sys_strlcpy(loader_exec.loader, argv0, EXEC_PATH_MAX);
+}
+
 /* The program's argv strings, made contiguous if they are not. */
 static char loader_cmdline[32768];
 
@@ -263,6 +305,13 @@ void loader_main(uint64_t *sp)
 			sys_die(LOADER_EXIT, "cannot load the interpreter",
 				exe.interp, ret);
 		si.base = interp.bias;
+	} else {
+		/* Limitation: a static program's calls have one frame: the
+		 * call's. */
+		loader_exec_setup(argv[0], envp);
+		if (report_start(envp, &exe, gate_data()->exe, a.argv,
+				 a.argc) == 0)
+			trap_go_static(&loader_exec);
 	}
 	loader_set_name(a.path);
 

@@ -44,6 +44,22 @@ size_t strlen(const char *s)
 	return n;
 }
 
+char *strcpy(char *dst, const char *src)
+{
+	memcpy(dst, src, strlen(src) + 1);
+	return dst;
+}
+
+char *strstr(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncmp(hay, needle, n) == 0)
+			return (char *)hay;
+	return n ? NULL : (char *)hay;
+}
+
 int strcmp(const char *a, const char *b)
 {
 	while (*a && *a == *b) {

@@ -6,6 +6,8 @@
 #include "trap.h"
 
 #include "clone.h"
+#include "execprep.h"
+#include "report.h"
 #include "decode.h"
 #include "passthrough.h"
 #include "sys.h"
@@ -28,6 +30,32 @@ struct ksigaction {
 };
 
 extern void loader_restorer(void);
+
+/* Set for a static program: the handler reports and routes execs itself. */
+static const struct exec_setup *trap_exec;
+
+void trap_go_static(const struct exec_setup *es)
+{
+	trap_exec = es;
+}
+
+/* A static program's exec: to the loader again, or failing as it would. */
+static void trap_exec_route(ucontext_t *uc, const struct trap_call *call)
+{
+	char **argv, **envp;
+	long ret = exec_prepare(trap_exec, call, &argv, &envp);
+
+	if (ret == 1) {
+		pass_via(uc, GATE_PASS);
+		return;
+	}
+	if (ret < 0) {
+		decode_set_return(uc, ret);
+		return;
+	}
+	report_exit(0, 1);
+	exec_apply(uc, trap_exec, argv, envp);
+}
 
 /* Count the call by where it was made, for the library to report. */
 static void trap_note(const struct trap_call *call)
@@ -85,9 +113,15 @@ static void trap_handler(int sig, siginfo_t *info, void *context)
 	 * lost. */
 	if (!decode_is_ours(info))
 		return;
+	if (trap_exec && gate_data()->child_of_fork) {
+		gate_data()->child_of_fork = 0;
+		report_after_fork();
+	}
 	decode_call(info, uc, &call);
 	if (!__atomic_load_n(&gate_data()->quiet, __ATOMIC_RELAXED))
 		trap_note(&call);
+	if (trap_exec)
+		report_call(&call);
 
 	if (call.arch == AUDIT_ARCH_I386) {
 		pass_via(uc, GATE_PASS_INT80);
@@ -109,10 +143,21 @@ static void trap_handler(int sig, siginfo_t *info, void *context)
 	case SYS_vfork:
 		clone_pass_vfork(uc);
 		return;
+	case SYS_execve:
+	case SYS_execveat:
+		if (trap_exec) {
+			trap_exec_route(uc, &call);
+			return;
+		}
+		break;
+	case SYS_exit_group:
+		if (trap_exec)
+			report_exit((int)call.args[0] & 0xff, 0);
+		break;
 	default:
-		pass_via(uc, GATE_PASS);
-		return;
+		break;
 	}
+	pass_via(uc, GATE_PASS);
 }
 
 int trap_install(void)

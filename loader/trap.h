@@ -6,7 +6,15 @@
 #ifndef SYSWHO_LOADER_TRAP_H
 #define SYSWHO_LOADER_TRAP_H
 
+struct exec_setup;
+
 /* Install the handler. 0 or a negative errno. */
 int trap_install(void);
+
+/*
+ * The program is static: no library will take over, so the handler keeps
+ * reporting (report.c) and sends execs back to the loader with ES.
+ */
+void trap_go_static(const struct exec_setup *es);
 
 #endif

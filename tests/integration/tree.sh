@@ -4,7 +4,7 @@
 # traced from its first instruction (the dynamic loader's own calls are
 # there), and exit codes and signals come back as without syswho.
 #
-# MODE: pipeline | python | make | env-i | script | sigkill | exit
+# MODE: pipeline | python | make | env-i | script | sigkill | static | exit
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -131,6 +131,28 @@ sigkill)
 	sw_assert_eq "$(sw_jq traced --arg e "$(realpath -e /bin/sh)" \
 		'[.processes[] | select(.exe == $e and .signal != null) | .signal] | join(",")')" 9 \
 		"signal that ended the shell"
+	;;
+static)
+	# Dynamic shell -> static program -> dynamic program.
+	hop=$(realpath -e "$(sw_prog static-hop)")
+	native_rc=0
+	run_both sh -c "$hop /bin/echo hopped"
+	sw_assert_eq "$(sw_words "$(cat "$SW_TMP/traced.out")")" \
+		"static-hop: getpriority ok hopped" "output"
+	sw_assert_owners traced getpriority "$hop"
+	assert_parent traced "$hop" /bin/sh
+	assert_has_exe traced /bin/echo
+	assert_loader_traced traced /bin/echo
+	sw_assert_eq "$(sw_jq traced --arg e "$(realpath -e /bin/echo)" \
+		'[.processes[] | select(.exe == $e) | .pid] | join(",")')" \
+		"$(sw_jq traced --arg e "$hop" \
+		'[.processes[] | select(.exe == $e) | .pid] | join(",")')" \
+		"pid of the echo the static program became"
+	# A static program as the root command.
+	run_both "$hop"
+	sw_assert_owners traced getpriority "$hop"
+	sw_assert_eq "$(sw_jq traced '[.processes[].exit_code] | join(",")')" 0 \
+		"exit code of the static root"
 	;;
 exit)
 	for want in 3:'exit 3' 143:'kill -TERM $$' 0:'/bin/true'; do
