@@ -4,7 +4,8 @@
 # traced from its first instruction (the dynamic loader's own calls are
 # there), and exit codes and signals come back as without syswho.
 #
-# MODE: pipeline | python | make | env-i | script | sigkill | static | exit
+# MODE: pipeline | python | make | env-i | script | sigkill | static |
+#       teardown | exit
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -154,8 +155,21 @@ static)
 	sw_assert_eq "$(sw_jq traced '[.processes[].exit_code] | join(",")')" 0 \
 		"exit code of the static root"
 	;;
+teardown)
+	# atexit, a destructor, exit_group, and a fatal signal's handler.
+	td=$(realpath -e "$(sw_prog teardown)")
+	native_rc=0
+	run_both "$td" exit
+	for call in getpgrp getpriority exit_group; do
+		sw_assert_owners traced "$call" "$td"
+	done
+	native_rc=139
+	run_both "$td" crash
+	sw_assert_owners traced getpgid "$td"
+	;;
 exit)
-	for want in 3:'exit 3' 143:'kill -TERM $$' 0:'/bin/true'; do
+	for want in 3:'exit 3' 143:'kill -TERM $$' 0:'/bin/true' \
+		127:'/nonexistent/program' 126:'/etc/passwd'; do
 		native_rc=${want%%:*}
 		run_both sh -c "${want#*:}"
 	done

@@ -5,12 +5,14 @@
  *	forker vfork   the vfork child exits 5 at once; the parent waits
  *	forker exec    the fork child execs "exit-status 9" from this directory
  *	forker thread-exec  the fork child execs "exit-status 11" from a thread
+ *	forker fexecve the fork child runs "exit-status 13" with fexecve
  *	forker spawn   posix_spawn runs "exit-status 9" from this directory
  *
  * The forked child inherits syswho's filter and must be reported as a
  * process of its own, owning its own getsid.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <spawn.h>
@@ -126,6 +128,29 @@ static void fk_thread_exec(void)
 	fk_expect_exit(pid, 11, "exec from a thread");
 }
 
+/* fexecve: glibc's execveat(fd, "", AT_EMPTY_PATH), fd close-on-exec. */
+static void fk_fexecve(void)
+{
+	char path[PATH_MAX + 16];
+	char *args[] = {"exit-status", "13", NULL};
+	pid_t pid;
+	int fd;
+
+	fk_sibling(path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0, "open %s: %m", path);
+	fflush(stdout);
+	pid = fork();
+	CHECK_OK(pid);
+	if (pid == 0) {
+		fexecve(fd, args, environ);
+		perror("fexecve");
+		_exit(1);
+	}
+	close(fd);
+	fk_expect_exit(pid, 13, "fexecve");
+}
+
 static void fk_spawn(void)
 {
 	char path[PATH_MAX + 16];
@@ -154,6 +179,8 @@ int main(int argc, char **argv)
 		fk_spawn();
 	else if (!strcmp(mode, "thread-exec"))
 		fk_thread_exec();
+	else if (!strcmp(mode, "fexecve"))
+		fk_fexecve();
 	else
 		tu_fail("main", "unknown mode %s", mode);
 	printf("forker %s: pass\n", mode);
