@@ -4,12 +4,14 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "json.h"
 #include "log.h"
 #include "query.h"
+#include "tree.h"
 
 enum report_by { REPORT_BY_LIBRARY, REPORT_BY_SYSCALL, REPORT_BY_PROCESS };
 
@@ -48,6 +50,56 @@ static void report_json_null_or(sqlite3_stmt *st, int col)
 		printf("%lld", (long long)sqlite3_column_int64(st, col));
 }
 
+static void __attribute__((noreturn)) report_oom(void)
+{
+	cli_error("report", "out of memory for the process tree");
+	exit(1);
+}
+
+/*
+ * The profile's process images in the order met, linked into a tree.
+ * Returns how many, with *IDS their row ids; 0 on an empty profile.
+ */
+static size_t report_tree(struct query *q, struct tree_node **nodes,
+			  sqlite3_int64 **ids, size_t **order)
+{
+	sqlite3_stmt *st = query_prepare(
+	    q,
+	    "SELECT id, pid, ppid, start_ns, execed FROM process ORDER BY id");
+	size_t n = 0, cap = 0;
+
+	*nodes = NULL;
+	*ids = NULL;
+	*order = NULL;
+	while (st && query_row(q, st)) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			*nodes = realloc(*nodes, cap * sizeof(**nodes));
+			*ids = realloc(*ids, cap * sizeof(**ids));
+			if (!*nodes || !*ids)
+				report_oom();
+		}
+		(*ids)[n] = sqlite3_column_int64(st, 0);
+		(*nodes)[n] = (struct tree_node){
+		    .pid = (uint32_t)sqlite3_column_int64(st, 1),
+		    .ppid = (uint32_t)sqlite3_column_int64(st, 2),
+		    .start_ns = (uint64_t)sqlite3_column_int64(st, 3),
+		    .execed = sqlite3_column_int(st, 4) != 0,
+		};
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (!n)
+		return 0;
+	*order = calloc(n, sizeof(**order));
+	if (!*order)
+		report_oom();
+	tree_link(*nodes, n);
+	tree_order(*nodes, n, *order);
+
+	return n;
+}
+
 static void report_json_processes(struct query *q)
 {
 	sqlite3_stmt *st = query_prepare(
@@ -57,10 +109,18 @@ static void report_json_processes(struct query *q)
 	sqlite3_stmt *argv = query_prepare(
 	    q, "SELECT j.value FROM process, json_each(process.argv) AS j "
 	       "WHERE process.id = ? ORDER BY j.key");
+	struct tree_node *nodes;
+	sqlite3_int64 *ids;
+	size_t *order;
+	size_t n = report_tree(q, &nodes, &ids, &order), i = 0;
 	bool first = true;
 
 	printf("\"processes\":[");
 	while (argv && query_row(q, st)) {
+		/* Rows come in id order, as report_tree read them. */
+		const struct tree_node *t = i < n ? &nodes[i] : NULL;
+		long parent = t ? t->parent : -1;
+
 		printf("%s{\"pid\":%lld,\"ppid\":%lld,\"exe\":",
 		       first ? "" : ",", (long long)sqlite3_column_int64(st, 1),
 		       (long long)sqlite3_column_int64(st, 2));
@@ -75,13 +135,28 @@ static void report_json_processes(struct query *q)
 		       (long long)sqlite3_column_int64(st, 6));
 		report_json_null_or(st, 7);
 		printf(",\"lost_records\":%lld,\"lost_calls\":%lld,"
-		       "\"execed\":%s}",
+		       "\"execed\":%s",
 		       (long long)sqlite3_column_int64(st, 8),
 		       (long long)sqlite3_column_int64(st, 9),
 		       sqlite3_column_int(st, 10) ? "true" : "false");
+		printf(",\"id\":%lld,\"parent\":",
+		       (long long)sqlite3_column_int64(st, 0));
+		if (parent >= 0)
+			printf("%lld", (long long)ids[parent]);
+		else
+			fputs("null", stdout);
+		printf(",\"exec_from\":");
+		if (parent >= 0 && t->by_exec)
+			printf("%lld}", (long long)ids[parent]);
+		else
+			fputs("null}", stdout);
 		first = false;
+		i++;
 	}
 	printf("]");
+	free(nodes);
+	free(ids);
+	free(order);
 	sqlite3_finalize(st);
 	sqlite3_finalize(argv);
 }
@@ -312,34 +387,49 @@ static void report_put_end(sqlite3_stmt *st)
 		printf("  end unknown\n");
 }
 
-/* Text: each process, then its syscalls with their owners. */
+/* Text: the process tree, each image with its syscalls and owners. */
 static void report_text_by_process(struct query *q)
 {
 	sqlite3_stmt *procs = query_prepare(
 	    q, "SELECT id, pid, ppid, exe, exit_code, signal, execed "
-	       "FROM process ORDER BY id");
+	       "FROM process WHERE id = ?1");
 	sqlite3_stmt *calls = query_prepare(
 	    q, "SELECT " QUERY_NAME_SQL ", "
 	       "COALESCE(m.path, '" QUERY_ANONYMOUS "'), s.scope, SUM(s.count) "
 	       "FROM site s LEFT JOIN module m ON m.id = s.owner "
 	       "WHERE s.process = ?1 GROUP BY s.arch, s.nr, s.owner, s.scope "
 	       "ORDER BY 1, 2, 3");
+	struct tree_node *nodes;
+	sqlite3_int64 *ids;
+	size_t *order;
+	size_t n = report_tree(q, &nodes, &ids, &order), i;
 
-	while (calls && query_row(q, procs)) {
-		printf("pid %lld  ppid %lld  %s",
+	for (i = 0; procs && calls && i < n; i++) {
+		const struct tree_node *t = &nodes[order[i]];
+
+		sqlite3_bind_int64(procs, 1, ids[order[i]]);
+		if (!query_row(q, procs))
+			continue;
+		printf("%*s%spid %lld  ppid %lld  %s", 2 * t->depth, "",
+		       t->by_exec ? "exec: " : "",
 		       (long long)sqlite3_column_int64(procs, 1),
 		       (long long)sqlite3_column_int64(procs, 2),
 		       query_text(procs, 3));
 		report_put_end(procs);
-		sqlite3_bind_int64(calls, 1, sqlite3_column_int64(procs, 0));
+		sqlite3_reset(procs);
+		sqlite3_bind_int64(calls, 1, ids[order[i]]);
 		while (query_row(q, calls)) {
-			printf("    %-24s %8lld  %s", query_text(calls, 0),
+			printf("%*s    %-24s %8lld  %s", 2 * t->depth, "",
+			       query_text(calls, 0),
 			       (long long)sqlite3_column_int64(calls, 3),
 			       query_basename(query_text(calls, 1)));
 			report_put_scope(query_text(calls, 2));
 		}
 		sqlite3_reset(calls);
 	}
+	free(nodes);
+	free(ids);
+	free(order);
 	sqlite3_finalize(procs);
 	sqlite3_finalize(calls);
 }

@@ -68,6 +68,16 @@ pipeline)
 	done
 	assert_parent traced /usr/bin/sort /bin/sh
 	assert_parent traced /usr/bin/head /bin/sh
+	# sort was exec'd from a forked copy of the shell, a child of the root.
+	sw_assert_eq "$(sw_jq traced --arg e "$(realpath -e /usr/bin/sort)" '
+		.processes as $all | $all[] | select(.exe == $e) | .exec_from as $f
+		| $all[] | select(.id == $f) | .parent as $p
+		| $all[] | select(.id == $p) | .parent')" null \
+		"parent of the shell that sort was exec'd from (the root's)"
+	"$TEST_SYSWHO" report --by process "$SW_TMP/traced.db" >"$SW_TMP/tree.txt"
+	grep -qE "^    exec: pid [0-9]+  ppid [0-9]+  $(realpath -e /usr/bin/sort)  exit 0$" \
+		"$SW_TMP/tree.txt" ||
+		sw_fail "report --by process does not show sort under its shell: $(cat "$SW_TMP/tree.txt")"
 	;;
 python)
 	py=/usr/bin/python3
