@@ -33,6 +33,11 @@ struct model_mapping {
 };
 
 /* One process image: a connection from libsyswho.so. */
+/* What a setuid, setgid or setcap program lost under no_new_privs. */
+#define MODEL_SETUID 1u
+#define MODEL_SETGID 2u
+#define MODEL_SETCAP 4u
+
 struct model_process {
 	uint32_t pid;
 	uint32_t ppid;
@@ -44,8 +49,10 @@ struct model_process {
 	uint64_t end_ns; /* 0 while it runs */
 	bool exited;	 /* exit_code is known */
 	int exit_code;
-	int signal;  /* killed by this signal, 0 if not */
-	bool execed; /* the image was replaced by execve */
+	int signal;	/* killed by this signal, 0 if not */
+	bool execed;	/* the image was replaced by execve */
+	bool complete;	/* its Exit record arrived: its counts are whole */
+	uint32_t setid; /* MODEL_SETUID | MODEL_SETGID | MODEL_SETCAP */
 	uint64_t lost_records;
 	uint64_t lost_calls;
 	struct model_mapping *maps;

@@ -26,7 +26,8 @@ static const char profile_schema[] =
     " start_ns INTEGER NOT NULL, end_ns INTEGER, exit_code INTEGER,"
     " signal INTEGER, lost_records INTEGER NOT NULL DEFAULT 0,"
     " lost_calls INTEGER NOT NULL DEFAULT 0, arch INTEGER NOT NULL,"
-    " execed INTEGER NOT NULL DEFAULT 0);"
+    " execed INTEGER NOT NULL DEFAULT 0, complete INTEGER NOT NULL DEFAULT 0,"
+    " setid INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE module(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
     " build_id TEXT NOT NULL, runtime INTEGER NOT NULL,"
     " UNIQUE(path, build_id));"
@@ -86,7 +87,7 @@ static int profile_prepare(struct profile_writer *w, struct error **err)
 	    {offsetof(struct profile_writer, meta),
 	     "INSERT INTO meta VALUES (?, ?)"},
 	    {offsetof(struct profile_writer, process),
-	     "INSERT INTO process VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+	     "INSERT INTO process VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
 	    {offsetof(struct profile_writer, module),
 	     "INSERT INTO module VALUES (?, ?, ?, ?)"},
 	    {offsetof(struct profile_writer, mapping),
@@ -185,6 +186,8 @@ static int profile_write_process(struct profile_writer *w, size_t i,
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)p->lost_calls);
 	sqlite3_bind_int64(st, 12, p->arch);
 	sqlite3_bind_int(st, 13, p->execed);
+	sqlite3_bind_int(st, 14, p->complete);
+	sqlite3_bind_int64(st, 15, p->setid);
 	if (profile_step(w, st, "insert process", err) < 0)
 		return -1;
 

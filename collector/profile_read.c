@@ -195,6 +195,8 @@ static void profile_fill_process(struct model_process *p, sqlite3_stmt *st)
 	p->lost_calls = (uint64_t)sqlite3_column_int64(st, 9);
 	p->arch = (uint32_t)sqlite3_column_int64(st, 10);
 	p->execed = sqlite3_column_int(st, 11);
+	p->complete = sqlite3_column_int(st, 12);
+	p->setid = (uint32_t)sqlite3_column_int64(st, 13);
 }
 
 static int profile_load_processes(sqlite3 *db, struct model *m,
@@ -207,7 +209,7 @@ static int profile_load_processes(sqlite3 *db, struct model *m,
 	if (sqlite3_prepare_v2(db,
 			       "SELECT id, pid, ppid, exe, start_ns, "
 			       "end_ns, exit_code, signal, lost_records, "
-			       "lost_calls, arch, execed "
+			       "lost_calls, arch, execed, complete, setid "
 			       "FROM process ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return error_set(err, 0, "processes: %s", sqlite3_errmsg(db));

@@ -73,6 +73,25 @@ static int session_bind(size_t **map, size_t *n, uint32_t id, size_t index)
 	return 0;
 }
 
+/*
+ * Say once per collector that a privileged program ran unprivileged: its
+ * profile shows what it did without the privileges, not with them.
+ */
+static void session_warn_setid(uint32_t setid, const char *exe)
+{
+	static bool warned;
+
+	if (warned)
+		return;
+	warned = true;
+	log_warn("%s is %s: under no_new_privs it ran without those "
+		 "privileges, so its profile may differ from a normal run",
+		 exe ? exe : "a program",
+		 (setid & MODEL_SETUID)	  ? "setuid"
+		 : (setid & MODEL_SETGID) ? "setgid"
+					  : "given file capabilities");
+}
+
 static int session_hello(struct session *s, const Syswho__Hello *h,
 			 struct error **err)
 {
@@ -91,6 +110,9 @@ static int session_hello(struct session *s, const Syswho__Hello *h,
 	p->ppid = h->ppid;
 	p->arch = h->arch ? h->arch : SYSCALLS_ARCH_X86_64;
 	p->start_ns = h->start_ns;
+	p->setid = h->setid & (MODEL_SETUID | MODEL_SETGID | MODEL_SETCAP);
+	if (p->setid)
+		session_warn_setid(p->setid, h->exe);
 	if (model_set_command(s->model, idx, h->exe ? h->exe : "",
 			      (const char *const *)h->argv, h->n_argv, err) < 0)
 		return -1;
@@ -272,6 +294,7 @@ int session_feed(struct session *s, const Syswho__Record *rec,
 		return 0;
 	case SYSWHO__RECORD__KIND_EXIT:
 		p->execed = rec->exit->exec;
+		p->complete = true;
 		p->exited = !rec->exit->exec;
 		p->exit_code = rec->exit->exec ? 0 : rec->exit->code;
 		return 0;

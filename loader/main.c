@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #define LOADER_EXIT	   127
@@ -209,6 +210,26 @@ static void loader_exec_setup(const char *argv0, char *const *envp)
 		sys_strlcpy(loader_exec.loader, argv0, EXEC_PATH_MAX);
 }
 
+/*
+ * Under no_new_privs the kernel ignores setuid, setgid and file
+ * capabilities: note that the program has them, for the report.
+ */
+static void loader_note_setid(int fd)
+{
+	struct stat st;
+	uint32_t setid = 0;
+
+	if (gate_call2(SYS_fstat, fd, &st) == 0) {
+		if (st.st_mode & S_ISUID)
+			setid |= 1;
+		if ((st.st_mode & S_ISGID) && (st.st_mode & S_IXGRP))
+			setid |= 2;
+	}
+	if (gate_call4(SYS_fgetxattr, fd, "security.capability", 0, 0) > 0)
+		setid |= 4;
+	gate_data()->setid = setid;
+}
+
 /* The program's argv strings, made contiguous if they are not. */
 static char loader_cmdline[32768];
 
@@ -279,6 +300,7 @@ void loader_main(uint64_t *sp)
 	fd = loader_resolve(&a);
 	ret = elf_map(fd, &exe);
 	loader_note_exe(fd, a.path);
+	loader_note_setid(fd);
 	/*
 	 * Limitation: without CAP_CHECKPOINT_RESTORE, /proc/self/exe and
 	 * /proc/self/cmdline name the loader.

@@ -86,7 +86,8 @@ static long report_hello(void)
 
 	wire_hello(&b, (uint32_t)gate_call0(SYS_getpid),
 		   (uint32_t)gate_call0(SYS_getppid), report_exe.path,
-		   report_argv, report_argc, report_now_ns());
+		   report_argv, report_argc, report_now_ns(),
+		   gate_data()->setid);
 	wire_module(&b, &report_exe);
 	if (b.overflow)
 		return -E2BIG;

@@ -111,7 +111,8 @@ static void wire_end(struct wire_buf *b, struct wire_msg *m, int kind)
 }
 
 void wire_hello(struct wire_buf *b, uint32_t pid, uint32_t ppid,
-		const char *exe, char *const *argv, int argc, uint64_t start_ns)
+		const char *exe, char *const *argv, int argc, uint64_t start_ns,
+		uint32_t setid)
 {
 	struct wire_msg m = wire_begin(b);
 	int i;
@@ -124,6 +125,7 @@ void wire_hello(struct wire_buf *b, uint32_t pid, uint32_t ppid,
 	msg_uint(&m, 5, start_ns);
 	msg_uint(&m, 6, AUDIT_ARCH_X86_64);
 	msg_uint(&m, 7, 1);
+	msg_uint(&m, 8, setid);
 	wire_end(b, &m, REC_HELLO);
 }
 

@@ -29,8 +29,8 @@ struct wire_module {
  * is set and B->len is left where the record began.
  */
 void wire_hello(struct wire_buf *b, uint32_t pid, uint32_t ppid,
-		const char *exe, char *const *argv, int argc,
-		uint64_t start_ns);
+		const char *exe, char *const *argv, int argc, uint64_t start_ns,
+		uint32_t setid);
 void wire_module(struct wire_buf *b, const struct wire_module *m);
 void wire_site(struct wire_buf *b, uint32_t id, uint32_t nr, uint32_t arch,
 	       uint32_t module, uint64_t offset, uint32_t tid);

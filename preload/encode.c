@@ -47,7 +47,7 @@ static int encode_record(uint8_t *buf, size_t cap, size_t *len,
 
 int encode_hello(uint8_t *buf, size_t cap, size_t *len, uint32_t pid,
 		 uint32_t ppid, const char *exe, char *const *argv, int argc,
-		 uint64_t start_ns, uint32_t arch)
+		 uint64_t start_ns, uint32_t arch, uint32_t setid)
 {
 	Syswho__Record rec = SYSWHO__RECORD__INIT;
 	Syswho__Hello hello = SYSWHO__HELLO__INIT;
@@ -60,6 +60,7 @@ int encode_hello(uint8_t *buf, size_t cap, size_t *len, uint32_t pid,
 	hello.start_ns = start_ns;
 	hello.arch = arch;
 	hello.version = 1;
+	hello.setid = setid;
 	rec.kind_case = SYSWHO__RECORD__KIND_HELLO;
 	rec.hello = &hello;
 

@@ -26,7 +26,7 @@ struct encode_site {
  */
 int encode_hello(uint8_t *buf, size_t cap, size_t *len, uint32_t pid,
 		 uint32_t ppid, const char *exe, char *const *argv, int argc,
-		 uint64_t start_ns, uint32_t arch);
+		 uint64_t start_ns, uint32_t arch, uint32_t setid);
 int encode_module(uint8_t *buf, size_t cap, size_t *len,
 		  const struct module *m);
 int encode_site(uint8_t *buf, size_t cap, size_t *len,

@@ -103,9 +103,11 @@ int process_announce(void)
 	uint32_t i, n;
 	int ret;
 
-	if (encode_hello(buf, sizeof(buf), &len, process.pid, process.ppid,
-			 process.exe, process.argv, process.argc,
-			 process.start_ns, AUDIT_ARCH_X86_64) != 0)
+	if (encode_hello(
+		buf, sizeof(buf), &len, process.pid, process.ppid, process.exe,
+		process.argv, process.argc, process.start_ns, AUDIT_ARCH_X86_64,
+		gate_data()->loader == GATE_LOADER_MAGIC ? gate_data()->setid
+							 : 0) != 0)
 		return -1;
 	ret = transport_send(buf, len, 100);
 	if (ret < 0)

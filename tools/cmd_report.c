@@ -11,6 +11,7 @@
 #include "json.h"
 #include "log.h"
 #include "query.h"
+#include "model.h"
 #include "tree.h"
 
 enum report_by { REPORT_BY_LIBRARY, REPORT_BY_SYSCALL, REPORT_BY_PROCESS };
@@ -48,6 +49,28 @@ static void report_json_null_or(sqlite3_stmt *st, int col)
 		fputs("null", stdout);
 	else
 		printf("%lld", (long long)sqlite3_column_int64(st, col));
+}
+
+/* The privileges a setuid, setgid or setcap program ran without. */
+static void report_json_setid(int setid)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} kinds[] = {
+	    {MODEL_SETUID, "setuid"},
+	    {MODEL_SETGID, "setgid"},
+	    {MODEL_SETCAP, "setcap"},
+	};
+	const char *sep = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+		if (!(setid & kinds[i].bit))
+			continue;
+		printf("%s\"%s\"", sep, kinds[i].name);
+		sep = ",";
+	}
 }
 
 static void __attribute__((noreturn)) report_oom(void)
@@ -104,7 +127,7 @@ static void report_json_processes(struct query *q)
 {
 	sqlite3_stmt *st = query_prepare(
 	    q, "SELECT id, pid, ppid, exe, exit_code, signal, start_ns, "
-	       "end_ns, lost_records, lost_calls, execed "
+	       "end_ns, lost_records, lost_calls, execed, complete, setid "
 	       "FROM process ORDER BY id");
 	sqlite3_stmt *argv = query_prepare(
 	    q, "SELECT j.value FROM process, json_each(process.argv) AS j "
@@ -139,7 +162,10 @@ static void report_json_processes(struct query *q)
 		       (long long)sqlite3_column_int64(st, 8),
 		       (long long)sqlite3_column_int64(st, 9),
 		       sqlite3_column_int(st, 10) ? "true" : "false");
-		printf(",\"id\":%lld,\"parent\":",
+		printf(",\"complete\":%s,\"setid\":[",
+		       sqlite3_column_int(st, 11) ? "true" : "false");
+		report_json_setid(sqlite3_column_int(st, 12));
+		printf("],\"id\":%lld,\"parent\":",
 		       (long long)sqlite3_column_int64(st, 0));
 		if (parent >= 0)
 			printf("%lld", (long long)ids[parent]);
@@ -439,7 +465,9 @@ static void report_text_notes(struct query *q)
 {
 	sqlite3_stmt *st = query_prepare(
 	    q, "SELECT (SELECT value FROM meta WHERE key = 'complete'), "
-	       "SUM(lost_records), SUM(lost_calls) FROM process");
+	       "SUM(lost_records), SUM(lost_calls), "
+	       "SUM(NOT complete AND NOT execed), SUM(setid != 0) "
+	       "FROM process");
 
 	if (!query_row(q, st)) {
 		sqlite3_finalize(st);
@@ -453,6 +481,14 @@ static void report_text_notes(struct query *q)
 		       "reported by the traced processes\n",
 		       (long long)sqlite3_column_int64(st, 1),
 		       (long long)sqlite3_column_int64(st, 2));
+	if (sqlite3_column_int64(st, 3))
+		printf("note: %lld processes ended without their last report "
+		       "(killed or crashed): their counts may be incomplete\n",
+		       (long long)sqlite3_column_int64(st, 3));
+	if (sqlite3_column_int64(st, 4))
+		printf("note: %lld processes were setuid, setgid or setcap and "
+		       "ran without those privileges (no_new_privs)\n",
+		       (long long)sqlite3_column_int64(st, 4));
 	sqlite3_finalize(st);
 }
 

@@ -5,7 +5,7 @@
 # there), and exit codes and signals come back as without syswho.
 #
 # MODE: pipeline | python | make | env-i | script | sigkill | static |
-#       teardown | exit
+#       teardown | setid | exit
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -176,6 +176,27 @@ teardown)
 	native_rc=139
 	run_both "$td" crash
 	sw_assert_owners traced getpgid "$td"
+	;;
+setid)
+	# A setuid and a setcap copy of id: recorded, warned about once.
+	command -v setcap >/dev/null || sw_fail "setcap is not installed (libcap2-bin)"
+	cp "$(realpath -e /usr/bin/id)" "$SW_TMP/id-setuid"
+	chmod 4755 "$SW_TMP/id-setuid"
+	cp "$(realpath -e /usr/bin/id)" "$SW_TMP/id-setcap"
+	setcap cap_net_raw+ep "$SW_TMP/id-setcap" ||
+		sw_skip "this filesystem keeps no file capabilities"
+	native_rc=0
+	run_both sh -c "$SW_TMP/id-setuid -u; $SW_TMP/id-setcap -u"
+	sw_assert_eq "$(sw_jq traced --arg e "$SW_TMP/id-setuid" \
+		'[.processes[] | select(.exe == $e) | .setid[]] | join(",")')" \
+		setuid "privileges noted for the setuid program"
+	sw_assert_eq "$(sw_jq traced --arg e "$SW_TMP/id-setcap" \
+		'[.processes[] | select(.exe == $e) | .setid[]] | join(",")')" \
+		setcap "privileges noted for the setcap program"
+	sw_assert_eq "$(sw_jq traced '[.processes[] | select(.exe | test("/id-set") | not) | .setid[]] | length')" \
+		0 "privileges noted for the other processes"
+	sw_assert_eq "$(grep -c 'ran without those privileges' "$SW_TMP/traced.err")" 1 \
+		"warnings on stderr"
 	;;
 exit)
 	for want in 3:'exit 3' 143:'kill -TERM $$' 0:'/bin/true' \

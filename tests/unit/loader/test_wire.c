@@ -51,7 +51,7 @@ static void test_hello_and_module(void **state)
 	Syswho__Record *r;
 	size_t off = 0;
 
-	wire_hello(&b, 42, 7, "/usr/bin/prog", argv, 3, 123456789ULL);
+	wire_hello(&b, 42, 7, "/usr/bin/prog", argv, 3, 123456789ULL, 3);
 	wire_module(&b, &m);
 	assert_false(b.overflow);
 
@@ -65,6 +65,7 @@ static void test_hello_and_module(void **state)
 	assert_int_equal(r->hello->start_ns, 123456789ULL);
 	assert_int_equal(r->hello->arch, AUDIT_ARCH_X86_64);
 	assert_int_equal(r->hello->version, 1);
+	assert_int_equal(r->hello->setid, 3);
 	syswho__record__free_unpacked(r, NULL);
 
 	r = next_record(&b, &off);
@@ -135,7 +136,7 @@ static void test_overflow_keeps_what_fit(void **state)
 	wire_exit(&b, 3, 0);
 	assert_false(b.overflow);
 	before = b.len;
-	wire_hello(&b, 1, 1, "/a/long/path/to/a/program", argv, 1, 1);
+	wire_hello(&b, 1, 1, "/a/long/path/to/a/program", argv, 1, 1, 0);
 	assert_true(b.overflow);
 	assert_int_equal(b.len, before);
 }

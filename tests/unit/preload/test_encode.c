@@ -58,7 +58,7 @@ static void test_hello(void **state)
 
 	assert_int_equal(
 	    encode_hello(buf, sizeof(buf), &len, 4321, 1234, "/usr/bin/prog",
-			 argv, 4, 1700000000123456789ULL, AUDIT_ARCH_X86_64),
+			 argv, 4, 1700000000123456789ULL, AUDIT_ARCH_X86_64, 5),
 	    0);
 	rec = next_record(buf, len, &pos);
 	assert_int_equal(pos, len);
@@ -72,6 +72,7 @@ static void test_hello(void **state)
 		assert_string_equal(h->argv[i], argv[i]);
 	assert_int_equal(h->start_ns, 1700000000123456789ULL);
 	assert_int_equal(h->arch, AUDIT_ARCH_X86_64);
+	assert_int_equal(h->setid, 5);
 	assert_int_equal(h->version, 1);
 	syswho__record__free_unpacked(rec, NULL);
 }
@@ -261,7 +262,7 @@ static void test_records_in_order(void **state)
 	Syswho__Record *rec;
 
 	assert_int_equal(encode_hello(buf, sizeof(buf), &len, 1, 0, "prog",
-				      argv, 1, 0, AUDIT_ARCH_X86_64),
+				      argv, 1, 0, AUDIT_ARCH_X86_64, 0),
 			 0);
 	assert_int_equal(encode_module(buf, sizeof(buf), &len, &m), 0);
 	assert_int_equal(
