@@ -204,6 +204,45 @@ static int server_packet(struct server *srv, struct server_conn *c, ssize_t n)
 }
 
 /*
+ * Receive one packet from C, and any descriptors that came with it (a
+ * process passes its count tables so): the session keeps the first, the
+ * others are closed. MSG_TRUNC makes the real size of a big packet known.
+ */
+static ssize_t server_recv(struct server *srv, struct server_conn *c)
+{
+	union {
+		struct cmsghdr hdr;
+		char space[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = srv->buf, .iov_len = WIRE_MAX_PACKET};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.space,
+			     .msg_controllen = sizeof(ctl.space)};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	n = recvmsg(c->fd, &msg, MSG_TRUNC | MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return n;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t k, nfd;
+		int fd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < nfd; k++) {
+			memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int),
+			       sizeof(fd));
+			session_take_fd(&c->session, fd);
+		}
+	}
+
+	return n;
+}
+
+/*
  * Read up to MAX packets from C, and hang up on EOF, error or a bad
  * packet. Returns 1 when C was closed.
  */
@@ -213,9 +252,7 @@ static int server_read(struct server *srv, struct server_conn *c, int max)
 	int i;
 
 	for (i = 0; i < max; i++) {
-		/* MSG_TRUNC makes recv return the real size of a big packet. */
-		n = recv(c->fd, srv->buf, WIRE_MAX_PACKET,
-			 MSG_TRUNC | MSG_DONTWAIT);
+		n = server_recv(srv, c);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))

@@ -2,11 +2,15 @@
  * session.c - records of one connection into the model, see session.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "aggregate.h"
 #include "array.h"
 #include "log.h"
 #include "session.h"
@@ -18,16 +22,35 @@ void session_init(struct session *s, struct model *m, int peer_pid)
 	memset(s, 0, sizeof(*s));
 	s->model = m;
 	s->peer_pid = peer_pid;
+	s->tables_fd = -1;
 }
 
 void session_free(struct session *s)
 {
 	free(s->modules);
 	free(s->sites);
+	free(s->streamed);
+	if (s->tables_fd >= 0)
+		close(s->tables_fd);
+	s->tables_fd = -1;
 	s->modules = NULL;
 	s->sites = NULL;
+	s->streamed = NULL;
 	s->n_modules = 0;
 	s->n_sites = 0;
+	s->n_streamed = 0;
+}
+
+void session_take_fd(struct session *s, int fd)
+{
+	struct stat st;
+
+	/* Only a regular file (a memfd) is read; pread never faults. */
+	if (s->tables_fd >= 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	s->tables_fd = fd;
 }
 
 /*
@@ -259,6 +282,10 @@ static int session_counts(struct session *s, const Syswho__Counts *c)
 			continue;
 		}
 		s->model->sites[idx - 1].count += c->deltas[i];
+		if (array_reserve(&s->streamed, &s->n_streamed,
+				  (size_t)c->sites[i] + 1,
+				  sizeof(*s->streamed)) == 0)
+			s->streamed[c->sites[i]] += c->deltas[i];
 	}
 
 	return 0;
@@ -292,6 +319,9 @@ int session_feed(struct session *s, const Syswho__Record *rec,
 		if (rec->lost->calls > p->lost_calls)
 			p->lost_calls = rec->lost->calls;
 		return 0;
+	case SYSWHO__RECORD__KIND_TABLES:
+		s->layout = *rec->tables;
+		return 0;
 	case SYSWHO__RECORD__KIND_EXIT:
 		p->execed = rec->exit->exec;
 		p->complete = true;
@@ -316,8 +346,65 @@ int session_feed_packet(struct session *s, const uint8_t *buf, size_t len,
 	return wire_decode(buf, len, session_feed_cb, s, err) < 0 ? -1 : 0;
 }
 
+/* The layout this collector can read: the library's own (aggregate.h). */
+static bool session_layout_ok(const Syswho__Tables *t)
+{
+	return t->magic == AGG_TABLES_MAGIC && t->slots == AGG_SLOTS &&
+	       t->entry_size == sizeof(struct agg_entry) &&
+	       t->slots_offset == offsetof(struct agg_table, slots) &&
+	       t->stride >= sizeof(struct agg_table) && t->stride <= (1u << 24);
+}
+
+/* Add what entry E of the tables counted beyond what was streamed. */
+static void session_table_entry(struct session *s, const struct agg_entry *e)
+{
+	uint64_t streamed;
+	size_t idx;
+
+	if (!e->hash || !e->site_sent)
+		return;
+	idx = session_lookup(s->sites, s->n_sites, e->site);
+	if (!idx)
+		return;
+	streamed = e->site < s->n_streamed ? s->streamed[e->site] : 0;
+	if (e->count > streamed)
+		s->model->sites[idx - 1].count += e->count - streamed;
+}
+
+/*
+ * Read every table of the memfd. Limitation: a process that lies in its
+ * tables inflates its own counts, and only its own.
+ */
+static void session_read_tables(struct session *s)
+{
+	struct model_process *p = &s->model->procs[s->process];
+	struct agg_table *t = malloc(sizeof(*t));
+	uint64_t dropped = 0;
+	off_t off;
+	size_t i;
+
+	if (!t || !session_layout_ok(&s->layout)) {
+		free(t);
+		return;
+	}
+	for (off = 0;
+	     pread(s->tables_fd, t, sizeof(*t), off) == (ssize_t)sizeof(*t);
+	     off += s->layout.stride) {
+		for (i = 0; i < AGG_SLOTS; i++)
+			session_table_entry(s, &t->slots[i]);
+		dropped += t->dropped;
+	}
+	if (dropped > p->lost_calls)
+		p->lost_calls = dropped;
+	free(t);
+}
+
 void session_end(struct session *s, uint64_t end_ns)
 {
-	if (s->hello && !s->model->procs[s->process].end_ns)
+	if (!s->hello)
+		return;
+	if (!s->model->procs[s->process].end_ns)
 		s->model->procs[s->process].end_ns = end_ns;
+	if (s->tables_fd >= 0)
+		session_read_tables(s);
 }

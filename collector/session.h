@@ -33,7 +33,11 @@ struct session {
 	size_t n_modules;
 	size_t *sites; /* site id -> model index + 1, 0 unknown */
 	size_t n_sites;
-	uint64_t rejected; /* records or entries that were refused */
+	uint64_t *streamed; /* site id -> calls its Counts records added */
+	size_t n_streamed;
+	int tables_fd;	       /* the process's count tables (memfd), or -1 */
+	Syswho__Tables layout; /* how they are laid out, once announced */
+	uint64_t rejected;     /* records or entries that were refused */
 };
 
 void session_init(struct session *s, struct model *m, int peer_pid);
@@ -47,7 +51,17 @@ int session_feed(struct session *s, const Syswho__Record *rec,
 int session_feed_packet(struct session *s, const uint8_t *buf, size_t len,
 			struct error **err);
 
-/* The connection is gone: note when its process ended. */
+/*
+ * The process passed FD (its count tables) with a packet; the session
+ * owns it from now on. A second one is closed.
+ */
+void session_take_fd(struct session *s, int fd);
+
+/*
+ * The connection is gone: note when its process ended, and add what its
+ * count tables hold beyond what was streamed (all of it, for a process
+ * killed before it could send its last counts).
+ */
 void session_end(struct session *s, uint64_t end_ns);
 
 #endif

@@ -34,6 +34,7 @@ static int wire_kind_known(const Syswho__Record *rec)
 	case SYSWHO__RECORD__KIND_COUNTS:
 	case SYSWHO__RECORD__KIND_LOST:
 	case SYSWHO__RECORD__KIND_EXIT:
+	case SYSWHO__RECORD__KIND_TABLES:
 		return 1;
 	default:
 		return 0;

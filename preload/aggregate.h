@@ -27,6 +27,13 @@ struct agg_entry {
 	uint64_t owner_offset;
 };
 
+/*
+ * The tables live in a memfd shared with the collector (counts.c), which
+ * reads them when the process is gone: this layout is part of the wire
+ * format, announced by a Tables record and checked by the collector.
+ */
+#define AGG_TABLES_MAGIC 0x53544231u
+
 struct agg_table {
 	uint32_t used;
 	int flushing;	  /* atomic try-lock of the flusher */

@@ -138,6 +138,24 @@ int encode_lost(uint8_t *buf, size_t cap, size_t *len, uint64_t records,
 	return encode_record(buf, cap, len, &rec);
 }
 
+int encode_tables(uint8_t *buf, size_t cap, size_t *len, uint32_t magic,
+		  uint32_t stride, uint32_t slots, uint32_t entry_size,
+		  uint32_t slots_offset)
+{
+	Syswho__Record rec = SYSWHO__RECORD__INIT;
+	Syswho__Tables t = SYSWHO__TABLES__INIT;
+
+	t.magic = magic;
+	t.stride = stride;
+	t.slots = slots;
+	t.entry_size = entry_size;
+	t.slots_offset = slots_offset;
+	rec.kind_case = SYSWHO__RECORD__KIND_TABLES;
+	rec.tables = &t;
+
+	return encode_record(buf, cap, len, &rec);
+}
+
 int encode_exit(uint8_t *buf, size_t cap, size_t *len, int code, int exec)
 {
 	Syswho__Record rec = SYSWHO__RECORD__INIT;

@@ -35,6 +35,9 @@ int encode_counts(uint8_t *buf, size_t cap, size_t *len, const uint32_t *sites,
 		  const uint64_t *deltas, int n);
 int encode_lost(uint8_t *buf, size_t cap, size_t *len, uint64_t records,
 		uint64_t calls);
+int encode_tables(uint8_t *buf, size_t cap, size_t *len, uint32_t magic,
+		  uint32_t stride, uint32_t slots, uint32_t entry_size,
+		  uint32_t slots_offset);
 int encode_exit(uint8_t *buf, size_t cap, size_t *len, int code, int exec);
 
 #endif

@@ -26,8 +26,8 @@ bool handler_floor;
 static void handler_after_fork(void)
 {
 	gate_data()->child_of_fork = 0;
-	thread_after_fork(thread_peek());
 	process_after_fork();
+	thread_after_fork(thread_peek());
 }
 
 void handler_sigsys(int sig, siginfo_t *info, void *context)

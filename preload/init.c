@@ -7,6 +7,7 @@
  * than letting it run half-traced: a profile that silently misses calls is
  * worse than none.
  */
+#include "counts.h"
 #include "exec.h"
 #include "filter.h"
 #include "gate.h"
@@ -107,6 +108,8 @@ __attribute__((constructor(101))) static void syswho_init(void)
 	if (ret < 0)
 		init_fail("syswho: cannot talk to the collector at %s: %s",
 			  collector, strerror(-ret));
+	/* Limitation: without a memfd, counts of a killed process may lag. */
+	counts_init();
 
 	/* Limitation: without the loader next to the library, exec kills. */
 	exec_init(collector);

@@ -3,6 +3,7 @@
  */
 #include "process.h"
 
+#include "counts.h"
 #include "encode.h"
 #include "gate.h"
 #include "transport.h"
@@ -133,8 +134,8 @@ void process_after_fork(void)
 	for (i = 0; i < process.modules.count; i++)
 		process.modules.mods[i].announced = 0;
 
-	if (transport_reopen() == 0)
-		process_announce();
+	if (transport_reopen() == 0 && process_announce() == 0)
+		counts_after_fork();
 }
 
 uint32_t process_site_id(void)

@@ -90,11 +90,11 @@ static void record_on_stack(struct thread_state *ts, const ucontext_t *uc,
 	n = unwind_stack(uc, pcs, UNWIND_MAX_FRAMES);
 	hash = agg_hash(call->arch, (uint32_t)call->nr, scope, pcs, n);
 
-	e = agg_find(&ts->table, hash);
+	e = agg_find(ts->table, hash);
 	if (!e) {
-		e = agg_insert(&ts->table, hash, (uint32_t)call->nr);
+		e = agg_insert(ts->table, hash, (uint32_t)call->nr);
 		if (!e) {
-			ts->table.dropped++;
+			ts->table->dropped++;
 			return;
 		}
 		e->site = process_site_id();
@@ -136,10 +136,10 @@ void record_flush(struct thread_state *ts, int wait_ms)
 	size_t len;
 	int n;
 
-	if (!agg_try_lock(&ts->table))
+	if (!agg_try_lock(ts->table))
 		return;
 	while (cursor < AGG_SLOTS) {
-		n = agg_collect(&ts->table, &cursor, ts->flush_sites,
+		n = agg_collect(ts->table, &cursor, ts->flush_sites,
 				ts->flush_deltas, THREAD_FLUSH_BATCH);
 		if (n == 0)
 			continue;
@@ -149,14 +149,14 @@ void record_flush(struct thread_state *ts, int wait_ms)
 		    transport_send(ts->buf, len, wait_ms) != 0) {
 			/* Keep them for the next flush; say so if it never
 			 * comes. */
-			agg_uncollect(&ts->table, ts->flush_sites,
+			agg_uncollect(ts->table, ts->flush_sites,
 				      ts->flush_deltas, n);
 			transport_count_lost(1);
 			break;
 		}
 	}
 	ts->last_flush_ns = record_now_ns();
-	agg_unlock(&ts->table);
+	agg_unlock(ts->table);
 }
 
 void record_maybe_flush(struct thread_state *ts, bool about_to_block)
@@ -176,7 +176,7 @@ static void record_flush_one(struct thread_state *ts, void *arg)
 
 static void record_sum_dropped(struct thread_state *ts, void *arg)
 {
-	*(uint64_t *)arg += ts->table.dropped;
+	*(uint64_t *)arg += ts->table->dropped;
 }
 
 /* Send one early call as a Site with its one known frame, and its count. */
@@ -227,7 +227,7 @@ void record_early(void)
 		n = GATE_EARLY_MAX;
 	for (i = 0; i < n; i++)
 		record_early_one(ts, &gd->early[i]);
-	ts->table.dropped += gd->early_dropped;
+	ts->table->dropped += gd->early_dropped;
 }
 
 /* Limitation: what was lost is reported at exit_group only. */

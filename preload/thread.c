@@ -3,6 +3,7 @@
  */
 #include "thread.h"
 
+#include "counts.h"
 #include "gate.h"
 
 #include <sched.h>
@@ -38,6 +39,20 @@ struct thread_birth {
 static struct thread_birth thread_births[THREAD_BIRTHS];
 static uint32_t thread_birth_next;
 
+/*
+ * Give TS a table of its own: a new one, since the collector may not yet
+ * have read what the old one holds; the old one emptied if none is left.
+ */
+static void thread_fresh_table(struct thread_state *ts)
+{
+	struct agg_table *t = counts_table_new();
+
+	if (t)
+		ts->table = t;
+	else if (ts->table)
+		agg_reset(ts->table);
+}
+
 static struct thread_state *thread_claim(void)
 {
 	uint32_t n = __atomic_load_n(&thread_count, __ATOMIC_ACQUIRE);
@@ -49,7 +64,7 @@ static struct thread_state *thread_claim(void)
 		ts = thread_registry[i];
 		if (ts &&
 		    !__atomic_exchange_n(&ts->in_use, 1, __ATOMIC_ACQUIRE)) {
-			agg_reset(&ts->table);
+			thread_fresh_table(ts);
 			return ts;
 		}
 	}
@@ -62,6 +77,11 @@ static struct thread_state *thread_claim(void)
 	if (p < 0 && p > -4096)
 		return NULL;
 	ts = (struct thread_state *)p;
+	thread_fresh_table(ts);
+	if (!ts->table) {
+		gate_call2(SYS_munmap, p, sizeof(*ts));
+		return NULL;
+	}
 	ts->in_use = 1;
 	__atomic_store_n(&thread_registry[i], ts, __ATOMIC_RELEASE);
 
@@ -275,7 +295,8 @@ void thread_after_fork(struct thread_state *self)
 	for (i = 0; i < THREAD_SHARED_MAX; i++)
 		thread_shared[i].tid = 0;
 	if (self) {
-		agg_reset(&self->table);
+		/* The parent's tables are shared with it: never write them. */
+		thread_fresh_table(self);
 		self->tid = (uint32_t)gate_call0(SYS_gettid);
 		self->shares_tls = false;
 		self->tls_lock = 0;

@@ -40,7 +40,7 @@ struct thread_state {
 	/* The owner of the call being handled, for route_clone. */
 	uint32_t owner_module;
 	uint64_t owner_offset;
-	struct agg_table table;
+	struct agg_table *table; /* in the shared count tables (counts.c) */
 	uint8_t buf[THREAD_BUF_SIZE];
 	uint32_t frame_modules[UNWIND_MAX_FRAMES];
 	uint64_t frame_offsets[UNWIND_MAX_FRAMES];

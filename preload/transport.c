@@ -127,6 +127,38 @@ static int transport_send_waiting(const void *buf, size_t len, int wait_ms,
 	return ret < 0 ? (int)ret : 0;
 }
 
+int transport_send_fd(const void *buf, size_t len, int fd, int wait_ms)
+{
+	union {
+		struct cmsghdr hdr;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl = {0};
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.space,
+			     .msg_controllen = sizeof(ctl.space)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	struct pollfd pfd = {.fd = transport_sock, .events = POLLOUT};
+	long ret;
+
+	if (transport_sock < 0 || transport_gone)
+		return -ENOTCONN;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+
+	ret = gate_call3(SYS_sendmsg, transport_sock, &msg,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (ret == -EAGAIN) {
+		gate_call3(SYS_poll, &pfd, 1, wait_ms);
+		ret = gate_call3(SYS_sendmsg, transport_sock, &msg,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+	return ret < 0 ? (int)ret : 0;
+}
+
 int transport_send(const void *buf, size_t len, int wait_ms)
 {
 	return transport_send_waiting(buf, len, wait_ms, false);

@@ -22,6 +22,9 @@ int transport_send(const void *buf, size_t len, int wait_ms);
 /* The same for the last records of a process: always waits WAIT_MS. */
 int transport_send_final(const void *buf, size_t len, int wait_ms);
 
+/* The same with FD passed along (SCM_RIGHTS). */
+int transport_send_fd(const void *buf, size_t len, int fd, int wait_ms);
+
 /* The socket's descriptor, or -1: the program must not close it. */
 int transport_fd(void);
 

@@ -5,7 +5,7 @@
 # there), and exit codes and signals come back as without syswho.
 #
 # MODE: pipeline | python | make | env-i | script | sigkill | static |
-#       teardown | setid | exit
+#       counts | teardown | setid | exit
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -164,6 +164,26 @@ static)
 	sw_assert_owners traced getpriority "$hop"
 	sw_assert_eq "$(sw_jq traced '[.processes[].exit_code] | join(",")')" 0 \
 		"exit code of the static root"
+	;;
+counts)
+	# Killed before it flushed a single count: the shared tables hold all.
+	prog=$(realpath -e "$(sw_prog chatty)")
+	"$TEST_SYSWHO" run -o "$SW_TMP/traced.db" -- "$prog" spin 1000 \
+		>"$SW_TMP/traced.out" 2>"$SW_TMP/traced.err" &
+	run=$!
+	for _ in $(seq 200); do
+		grep -q spinning "$SW_TMP/traced.out" && break
+		sleep 0.05
+	done
+	grep -q spinning "$SW_TMP/traced.out" || sw_fail "chatty did not start"
+	kill -KILL "$(pgrep -P "$run")"
+	rc=0
+	wait "$run" || rc=$?
+	sw_assert_eq "$rc" 137 "exit status of syswho run"
+	sw_assert_eq "$(sw_sql traced "SELECT SUM(s.count) FROM site s
+		JOIN process p ON p.id = s.process
+		WHERE s.name = 'getppid' AND p.exe = '$prog'")" 1000 \
+		"getppid calls counted before the SIGKILL"
 	;;
 teardown)
 	# atexit, a destructor, exit_group, and a fatal signal's handler.

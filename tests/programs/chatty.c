@@ -3,6 +3,8 @@
  * separated by a line read from stdin, so that a test can stall or kill
  * the collector in between.
  *
+ *	chatty spin N	N getppid calls, then spins without syscalls
+ *			until killed
  *	chatty		phase 1: a few calls; waits for a line on stdin;
  *			phase 2: about 1500 distinct stacks (depth x syscall
  *			x scope), more Site records than a socket buffer holds
@@ -12,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -61,11 +64,30 @@ static int chatty_phase2(void)
 	return failures;
 }
 
-int main(void)
+/*
+ * Make COUNT getppid calls from one place, say so, then compute forever
+ * without a syscall: a test kills it there, before any count is flushed.
+ */
+static int chatty_spin(long count)
+{
+	volatile unsigned long x = 0;
+	long i;
+
+	for (i = 0; i < count; i++)
+		syscall(SYS_getppid);
+	printf("chatty: spinning\n");
+	for (;;)
+		x++;
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	char line[64];
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc == 3 && strcmp(argv[1], "spin") == 0)
+		return chatty_spin(atol(argv[2]));
 	CHECK(syscall(SYS_getppid) > 0, "getppid failed");
 	printf("chatty: phase 1 done\n");
 

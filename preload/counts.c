@@ -1,0 +1,89 @@
+/*
+ * Shared count tables. Each table has its own stride of the memfd, which
+ * grows by fallocate (it never shrinks, whatever order threads claim in).
+ * A table is never reused for another thread, so what an exited thread
+ * counted stays readable until the collector has read it.
+ */
+#include "counts.h"
+
+#include "encode.h"
+#include "gate.h"
+#include "transport.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#define COUNTS_PAGE 4096UL
+#define COUNTS_STRIDE                                                          \
+	((sizeof(struct agg_table) + COUNTS_PAGE - 1) & ~(COUNTS_PAGE - 1))
+/* Limitation: past 4096 threads in one process, counts only stream. */
+#define COUNTS_MAX 4096
+
+static int counts_fd = -1;
+static uint32_t counts_next;
+
+int counts_init(void)
+{
+	uint8_t buf[64];
+	size_t len = 0;
+	long fd;
+	int ret;
+
+	fd = gate_call2(SYS_memfd_create, "syswho-counts", MFD_CLOEXEC);
+	if (fd < 0)
+		return (int)fd;
+	ret = encode_tables(buf, sizeof(buf), &len, AGG_TABLES_MAGIC,
+			    COUNTS_STRIDE, AGG_SLOTS, sizeof(struct agg_entry),
+			    offsetof(struct agg_table, slots));
+	if (ret == 0)
+		ret = transport_send_fd(buf, len, (int)fd, 100);
+	if (ret < 0) {
+		gate_call1(SYS_close, fd);
+		return ret;
+	}
+
+	counts_fd = (int)fd;
+	__atomic_store_n(&counts_next, 0, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static struct agg_table *counts_private(void)
+{
+	long p = gate_call6(SYS_mmap, 0, sizeof(struct agg_table),
+			    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+
+	return p < 0 && p > -4096 ? NULL : (struct agg_table *)p;
+}
+
+struct agg_table *counts_table_new(void)
+{
+	uint32_t i;
+	long off, p;
+
+	if (counts_fd < 0)
+		return counts_private();
+	i = __atomic_fetch_add(&counts_next, 1, __ATOMIC_RELAXED);
+	if (i >= COUNTS_MAX)
+		return counts_private();
+
+	off = (long)(i * COUNTS_STRIDE);
+	if (gate_call4(SYS_fallocate, counts_fd, 0, off, COUNTS_STRIDE) < 0)
+		return counts_private();
+	p = gate_call6(SYS_mmap, 0, COUNTS_STRIDE, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, counts_fd, off);
+	if (p < 0 && p > -4096)
+		return counts_private();
+
+	return (struct agg_table *)p;
+}
+
+int counts_after_fork(void)
+{
+	if (counts_fd >= 0)
+		gate_call1(SYS_close, counts_fd);
+	counts_fd = -1;
+	return counts_init();
+}

@@ -1,0 +1,23 @@
+/*
+ * The count tables of a process, kept in a memfd that the collector holds
+ * too: when a process dies abruptly (SIGKILL, a crash), the collector
+ * still reads every count it had made, sent or not.
+ */
+#ifndef SYSWHO_COUNTS_H
+#define SYSWHO_COUNTS_H
+
+#include "aggregate.h"
+
+/*
+ * Create the memfd and hand it to the collector with a Tables record.
+ * 0 or a negative errno (tables are then private and counts stream only).
+ */
+int counts_init(void);
+
+/* A fresh, empty table for a new thread; NULL when none can be had. */
+struct agg_table *counts_table_new(void);
+
+/* In a forked child: the parent's tables are not ours; start anew. */
+int counts_after_fork(void);
+
+#endif
