@@ -41,6 +41,7 @@ void model_free(struct model *m)
 	for (i = 0; i < m->n_sites; i++) {
 		free(m->sites[i].scope);
 		free(m->sites[i].frames);
+		free(m->sites[i].args);
 	}
 	free(m->modules);
 	free(m->procs);
@@ -224,6 +225,38 @@ static int model_grow_index(struct model *m)
 	return 0;
 }
 
+int model_site_add_arg(struct model *m, size_t site, uint32_t index,
+		       uint64_t value)
+{
+	struct model_site *s = &m->sites[site];
+	size_t i;
+
+	for (i = 0; i < s->n_args; i++)
+		if (s->args[i].index == index && s->args[i].value == value)
+			return 0;
+	if (array_reserve(&s->args, &s->cap_args, s->n_args + 1,
+			  sizeof(*s->args)) < 0)
+		return -1;
+	s->args[s->n_args].index = index;
+	s->args[s->n_args++].value = value;
+
+	return 0;
+}
+
+/* Merge the argument values of SITE into model site IDX. */
+static int model_site_add_args(struct model *m, size_t idx,
+			       const struct model_site *site,
+			       struct error **err)
+{
+	size_t i;
+
+	for (i = 0; i < site->n_args; i++)
+		if (model_site_add_arg(m, idx, site->args[i].index,
+				       site->args[i].value) < 0)
+			return error_set(err, ENOMEM, "site arguments");
+	return 0;
+}
+
 int model_add_site(struct model *m, const struct model_site *site, size_t *out,
 		   struct error **err)
 {
@@ -238,11 +271,14 @@ int model_add_site(struct model *m, const struct model_site *site, size_t *out,
 	slot = model_find_slot(m, site);
 	if (m->site_slots[slot] != MODEL_EMPTY_SLOT) {
 		*out = m->site_slots[slot];
-		return 0;
+		return model_site_add_args(m, *out, site, err);
 	}
 
 	s = &m->sites[m->n_sites];
 	*s = *site;
+	s->args = NULL;
+	s->n_args = 0;
+	s->cap_args = 0;
 	s->scope = strdup(site->scope);
 	s->frames = NULL;
 	if (site->n_frames)
@@ -259,7 +295,7 @@ int model_add_site(struct model *m, const struct model_site *site, size_t *out,
 	m->site_slots[slot] = m->n_sites;
 	*out = m->n_sites++;
 
-	return 0;
+	return model_site_add_args(m, *out, site, err);
 }
 
 int model_set_wait_status(struct model *m, uint32_t pid, int status)

@@ -65,6 +65,12 @@ struct model_frame {
 };
 
 /* Calls of one syscall from one place of one module, in one process. */
+/* A value seen for argument INDEX of a site's syscall (preload/args.c). */
+struct model_arg {
+	uint32_t index;
+	uint64_t value;
+};
+
 struct model_site {
 	size_t process;
 	uint32_t nr;
@@ -76,6 +82,8 @@ struct model_site {
 	uint64_t count;
 	struct model_frame *frames; /* innermost first */
 	size_t n_frames;
+	struct model_arg *args; /* distinct values, unordered */
+	size_t n_args, cap_args;
 };
 
 struct model {
@@ -124,6 +132,10 @@ int model_add_site(struct model *m, const struct model_site *site, size_t *out,
  * replaced by execve, the one that really ended. Returns -1 when no
  * image of PID is known.
  */
+/* Add argument value VALUE of argument INDEX to site SITE, once. */
+int model_site_add_arg(struct model *m, size_t site, uint32_t index,
+		       uint64_t value);
+
 int model_set_wait_status(struct model *m, uint32_t pid, int status);
 
 /* Totals for the one-line summary. */

@@ -40,6 +40,9 @@ static const char profile_schema[] =
     " nr INTEGER NOT NULL, name TEXT, arch INTEGER NOT NULL,"
     " owner INTEGER REFERENCES module(id), owner_offset INTEGER NOT NULL,"
     " scope TEXT NOT NULL, count INTEGER NOT NULL, tid INTEGER NOT NULL);"
+    "CREATE TABLE site_arg(site INTEGER NOT NULL REFERENCES site(id),"
+    " arg INTEGER NOT NULL, value INTEGER NOT NULL,"
+    " PRIMARY KEY(site, arg, value));"
     "CREATE TABLE frame(site INTEGER NOT NULL REFERENCES site(id),"
     " depth INTEGER NOT NULL, module INTEGER REFERENCES module(id),"
     " offset INTEGER NOT NULL, PRIMARY KEY(site, depth));"
@@ -57,6 +60,7 @@ struct profile_writer {
 	sqlite3_stmt *mapping;
 	sqlite3_stmt *site;
 	sqlite3_stmt *frame;
+	sqlite3_stmt *site_arg;
 };
 
 static int profile_sql_error(sqlite3 *db, struct error **err, const char *what)
@@ -96,6 +100,8 @@ static int profile_prepare(struct profile_writer *w, struct error **err)
 	     "INSERT INTO site VALUES (?,?,?,?,?,?,?,?,?,?)"},
 	    {offsetof(struct profile_writer, frame),
 	     "INSERT INTO frame VALUES (?, ?, ?, ?)"},
+	    {offsetof(struct profile_writer, site_arg),
+	     "INSERT INTO site_arg VALUES (?, ?, ?)"},
 	};
 	size_t i;
 
@@ -119,6 +125,7 @@ static void profile_finalize(struct profile_writer *w)
 	sqlite3_finalize(w->mapping);
 	sqlite3_finalize(w->site);
 	sqlite3_finalize(w->frame);
+	sqlite3_finalize(w->site_arg);
 }
 
 static int profile_put_meta(struct profile_writer *w, const char *key,
@@ -232,6 +239,14 @@ static int profile_write_site(struct profile_writer *w, size_t i,
 		profile_bind_module(st, 3, s->frames[j].module);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)s->frames[j].offset);
 		if (profile_step(w, st, "insert frame", err) < 0)
+			return -1;
+	}
+	for (j = 0; j < s->n_args; j++) {
+		st = w->site_arg;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
+		sqlite3_bind_int64(st, 2, s->args[j].index);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)s->args[j].value);
+		if (profile_step(w, st, "insert site argument", err) < 0)
 			return -1;
 	}
 

@@ -352,6 +352,39 @@ out:
 	return *err ? -1 : 0;
 }
 
+/*
+ * The argument values of the sites. A profile without the table (made
+ * before syswho recorded arguments) simply has none.
+ */
+static int profile_load_args(sqlite3 *db, struct model *m, struct error **err)
+{
+	sqlite3_stmt *st;
+	size_t site;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT site, arg, value FROM site_arg", -1,
+			       &st, NULL) != SQLITE_OK)
+		return 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (profile_index(st, 0, m->n_sites, &site) < 0 ||
+		    site == MODEL_NO_MODULE) {
+			error_set(err, 0, "an argument names an unknown site");
+			break;
+		}
+		if (model_site_add_arg(
+			m, site, (uint32_t)sqlite3_column_int64(st, 1),
+			(uint64_t)sqlite3_column_int64(st, 2)) < 0) {
+			error_set(err, ENOMEM, "site arguments");
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW && !*err)
+		error_set(err, 0, "site arguments: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+
+	return *err ? -1 : 0;
+}
+
 int profile_load(const char *path, struct model *m, struct error **err)
 {
 	sqlite3 *db;
@@ -367,6 +400,8 @@ int profile_load(const char *path, struct model *m, struct error **err)
 		ret = profile_load_mappings(db, m, err);
 	if (ret == 0)
 		ret = profile_load_sites(db, m, err);
+	if (ret == 0)
+		ret = profile_load_args(db, m, err);
 	sqlite3_close(db);
 	if (ret < 0)
 		return error_wrap(err, "read profile %s", path);

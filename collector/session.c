@@ -224,7 +224,7 @@ static int session_site(struct session *s, const Syswho__Site *site,
 			struct error **err)
 {
 	struct model_site key = {0};
-	size_t owner = 0, idx;
+	size_t owner = 0, idx, i;
 	int ret;
 
 	if (site->id > SESSION_MAX_ID)
@@ -250,6 +250,18 @@ static int session_site(struct session *s, const Syswho__Site *site,
 	key.owner_offset = site->owner_offset;
 	key.scope = site->scope ? site->scope : (char *)"";
 	key.n_frames = site->n_stack_modules;
+	if (site->n_arg_index != site->n_arg_values)
+		return session_reject(s, "site %u has torn arguments",
+				      site->id);
+	key.args = calloc(site->n_arg_index ? site->n_arg_index : 1,
+			  sizeof(*key.args));
+	if (!key.args)
+		return error_set(err, ENOMEM, "site %u", site->id);
+	for (i = 0; i < site->n_arg_index; i++) {
+		key.args[i].index = site->arg_index[i];
+		key.args[i].value = site->arg_values[i];
+	}
+	key.n_args = site->n_arg_index;
 	key.frames =
 	    calloc(key.n_frames ? key.n_frames : 1, sizeof(*key.frames));
 	if (!key.frames)
@@ -262,6 +274,7 @@ static int session_site(struct session *s, const Syswho__Site *site,
 	if (ret == 0 && session_bind(&s->sites, &s->n_sites, site->id, idx) < 0)
 		ret = error_set(err, ENOMEM, "site %u", site->id);
 	free(key.frames);
+	free(key.args);
 
 	return ret < 0 ? -1 : 0;
 }

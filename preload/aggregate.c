@@ -29,6 +29,17 @@ uint64_t agg_hash(uint32_t arch, uint32_t nr, uint32_t scope,
 	return h ? h : 1;
 }
 
+uint64_t agg_hash_args(uint64_t hash, const uint64_t *values, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		hash = agg_mix(hash, values[i]);
+	hash ^= hash >> 29;
+
+	return hash ? hash : 1;
+}
+
 struct agg_entry *agg_find(struct agg_table *t, uint64_t hash)
 {
 	uint32_t i = (uint32_t)hash & (AGG_SLOTS - 1);

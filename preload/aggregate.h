@@ -45,6 +45,9 @@ struct agg_table {
 uint64_t agg_hash(uint32_t arch, uint32_t nr, uint32_t scope,
 		  const uintptr_t *pcs, int n);
 
+/* HASH with argument values mixed in (a call site per distinct values). */
+uint64_t agg_hash_args(uint64_t hash, const uint64_t *values, int n);
+
 /* The entry for HASH, or NULL. */
 struct agg_entry *agg_find(struct agg_table *t, uint64_t hash);
 

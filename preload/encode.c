@@ -102,6 +102,10 @@ int encode_site(uint8_t *buf, size_t cap, size_t *len,
 	site.n_stack_modules = (size_t)s->depth;
 	site.stack_offsets = (uint64_t *)s->offsets;
 	site.n_stack_offsets = (size_t)s->depth;
+	site.arg_index = (uint32_t *)s->arg_index;
+	site.n_arg_index = (size_t)s->nargs;
+	site.arg_values = (uint64_t *)s->arg_values;
+	site.n_arg_values = (size_t)s->nargs;
 	rec.kind_case = SYSWHO__RECORD__KIND_SITE;
 	rec.site = &site;
 

@@ -17,6 +17,9 @@ struct encode_site {
 	const uint32_t *modules; /* per frame; 0 for an address in none */
 	const uint64_t *offsets;
 	int depth;
+	const uint32_t *arg_index; /* the arguments kept (args.c) */
+	const uint64_t *arg_values;
+	int nargs;
 };
 
 /*

@@ -31,7 +31,8 @@ int exec_init(const char *collector)
 	Dl_info info;
 	char *slash;
 
-	/* The loader is linked at the default gate: elsewhere it could not run. */
+	/* The loader is linked at the default gate: elsewhere it could not run.
+	 */
 	if (gate_base() != GATE_DEFAULT_ADDR)
 		return -ENOTSUP;
 	if (!dladdr((void *)exec_init, &info) || !info.dli_fname ||

@@ -8,12 +8,14 @@
  */
 #include "record.h"
 
+#include "args.h"
 #include "encode.h"
 #include "gate.h"
 #include "owner.h"
 #include "process.h"
 #include "transport.h"
 
+#include <linux/audit.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,6 +38,8 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 			    const struct trap_call *call, const uintptr_t *pcs,
 			    int n, uint32_t scope)
 {
+	uint32_t arg_index[ARGS_MAX];
+	uint64_t arg_values[ARGS_MAX];
 	const struct module *mods[UNWIND_MAX_FRAMES];
 	struct encode_site site = {0};
 	size_t len = 0;
@@ -69,6 +73,12 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 	site.modules = ts->frame_modules;
 	site.offsets = ts->frame_offsets;
 	site.depth = n;
+	site.arg_index = arg_index;
+	site.arg_values = arg_values;
+	site.nargs =
+	    call->arch == AUDIT_ARCH_X86_64
+		? args_pick(call->nr, call->args, arg_index, arg_values)
+		: 0;
 
 	if (encode_site(ts->buf, sizeof(ts->buf), &len, &site) != 0 ||
 	    transport_send(ts->buf, len, 50) != 0) {
@@ -83,12 +93,18 @@ static void record_on_stack(struct thread_state *ts, const ucontext_t *uc,
 {
 	uintptr_t pcs[UNWIND_MAX_FRAMES];
 	uint32_t scope = thread_scope(ts);
+	uint32_t arg_index[ARGS_MAX];
+	uint64_t arg_values[ARGS_MAX];
 	struct agg_entry *e;
+	int n, nargs = 0;
 	uint64_t hash;
-	int n;
 
 	n = unwind_stack(uc, pcs, UNWIND_MAX_FRAMES);
 	hash = agg_hash(call->arch, (uint32_t)call->nr, scope, pcs, n);
+	if (call->arch == AUDIT_ARCH_X86_64)
+		nargs = args_pick(call->nr, call->args, arg_index, arg_values);
+	if (nargs)
+		hash = agg_hash_args(hash, arg_values, nargs);
 
 	e = agg_find(ts->table, hash);
 	if (!e) {

@@ -74,6 +74,11 @@ pipeline)
 		| $all[] | select(.id == $f) | .parent as $p
 		| $all[] | select(.id == $p) | .parent')" null \
 		"parent of the shell that sort was exec'd from (the root's)"
+	# Policy arguments: openat's flags and mmap's protections were kept.
+	sw_assert_eq "$(sw_sql traced "SELECT COUNT(DISTINCT s.name) FROM site_arg a
+		JOIN site s ON s.id = a.site WHERE (s.name = 'openat' AND a.arg = 2
+		AND (a.value & 524288) != 0) OR (s.name = 'mmap' AND a.arg = 2
+		AND a.value = 5)")" 2 "openat O_CLOEXEC flags and mmap PROT_READ|PROT_EXEC"
 	"$TEST_SYSWHO" report --by process "$SW_TMP/traced.db" >"$SW_TMP/tree.txt"
 	grep -qE "^    exec: pid [0-9]+  ppid [0-9]+  $(realpath -e /usr/bin/sort)  exit 0$" \
 		"$SW_TMP/tree.txt" ||
