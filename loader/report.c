@@ -175,7 +175,8 @@ static void report_site(struct gate_early *e)
 		offset = e->ip - report_exe.load_bias;
 	}
 	wire_site(&b, site, e->nr, e->arch, module, offset,
-		  (uint32_t)gate_call0(SYS_gettid));
+		  (uint32_t)gate_call0(SYS_gettid), e->arg_index, e->arg_values,
+		  (int)e->nargs);
 	if (!b.overflow && report_send(buf, b.len) >= 0)
 		__atomic_store_n(&e->site, site, __ATOMIC_RELEASE);
 }
@@ -219,24 +220,10 @@ static void report_flush(void)
 	__atomic_store_n(&report_flushing, 0, __ATOMIC_RELEASE);
 }
 
-void report_call(const struct trap_call *call)
+void report_call(struct gate_early *e)
 {
-	struct gate_data *gd = gate_data();
-	uint32_t n = __atomic_load_n(&gd->early_count, __ATOMIC_ACQUIRE);
-	uint32_t i;
-
-	if (n > GATE_EARLY_MAX)
-		n = GATE_EARLY_MAX;
-	for (i = 0; i < n; i++) {
-		struct gate_early *e = &gd->early[i];
-
-		if (e->ip == call->ip && e->nr == (uint32_t)call->nr &&
-		    e->arch == call->arch) {
-			if (!__atomic_load_n(&e->site, __ATOMIC_ACQUIRE))
-				report_site(e);
-			break;
-		}
-	}
+	if (e && !__atomic_load_n(&e->site, __ATOMIC_ACQUIRE))
+		report_site(e);
 	if (__atomic_add_fetch(&report_calls, 1, __ATOMIC_RELAXED) %
 		REPORT_FLUSH_EVERY ==
 	    0)

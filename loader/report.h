@@ -7,6 +7,7 @@
 #define SYSWHO_LOADER_REPORT_H
 
 #include "decode.h"
+#include "gate.h"
 #include "elf.h"
 
 /*
@@ -19,8 +20,11 @@ int report_start(char *const *envp, const struct elf_image *img,
 /* Whether report_start succeeded: the handler then reports every call. */
 int report_active(void);
 
-/* Count CALL; a new call site is reported at once. */
-void report_call(const struct trap_call *call);
+/*
+ * A call was counted in E (trap.c; NULL when the table was full): report
+ * E's call site if it is new.
+ */
+void report_call(struct gate_early *e);
 
 /* The process leaves (exit_group) or is replaced (exec): send all. */
 void report_exit(int code, int exec);

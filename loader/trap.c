@@ -5,6 +5,7 @@
  */
 #include "trap.h"
 
+#include "args.h"
 #include "clone.h"
 #include "execprep.h"
 #include "report.h"
@@ -58,32 +59,45 @@ static void trap_exec_route(ucontext_t *uc, const struct trap_call *call)
 }
 
 /* Count the call by where it was made, for the library to report. */
-static void trap_note(const struct trap_call *call)
+static struct gate_early *trap_note(const struct trap_call *call)
 {
 	struct gate_data *gd = gate_data();
 	uint32_t n = __atomic_load_n(&gd->early_count, __ATOMIC_ACQUIRE);
+	uint32_t index[ARGS_MAX];
+	uint64_t values[ARGS_MAX];
 	uint32_t i;
+	int nargs = 0, k;
 
+	if (call->arch == AUDIT_ARCH_X86_64)
+		nargs = args_pick(call->nr, call->args, index, values);
 	if (n > GATE_EARLY_MAX)
 		n = GATE_EARLY_MAX;
 	for (i = 0; i < n; i++) {
 		struct gate_early *e = &gd->early[i];
 
 		if (e->ip == call->ip && e->nr == (uint32_t)call->nr &&
-		    e->arch == call->arch) {
+		    e->arch == call->arch && e->nargs == (uint32_t)nargs &&
+		    (nargs < 1 || e->arg_values[0] == values[0]) &&
+		    (nargs < 2 || e->arg_values[1] == values[1])) {
 			__atomic_fetch_add(&e->count, 1, __ATOMIC_RELAXED);
-			return;
+			return e;
 		}
 	}
 	i = __atomic_fetch_add(&gd->early_count, 1, __ATOMIC_ACQ_REL);
 	if (i >= GATE_EARLY_MAX) {
 		__atomic_fetch_add(&gd->early_dropped, 1, __ATOMIC_RELAXED);
-		return;
+		return NULL;
 	}
 	gd->early[i].nr = (uint32_t)call->nr;
 	gd->early[i].arch = call->arch;
 	gd->early[i].ip = call->ip;
+	gd->early[i].nargs = (uint32_t)nargs;
+	for (k = 0; k < nargs; k++) {
+		gd->early[i].arg_index[k] = index[k];
+		gd->early[i].arg_values[k] = values[k];
+	}
 	__atomic_store_n(&gd->early[i].count, 1, __ATOMIC_RELEASE);
+	return &gd->early[i];
 }
 
 /*
@@ -106,6 +120,7 @@ static void trap_pass_sigprocmask(ucontext_t *uc, const struct trap_call *call)
 
 static void trap_handler(int sig, siginfo_t *info, void *context)
 {
+	struct gate_early *early = NULL;
 	ucontext_t *uc = context;
 	struct trap_call call;
 
@@ -119,9 +134,9 @@ static void trap_handler(int sig, siginfo_t *info, void *context)
 	}
 	decode_call(info, uc, &call);
 	if (!__atomic_load_n(&gate_data()->quiet, __ATOMIC_RELAXED))
-		trap_note(&call);
+		early = trap_note(&call);
 	if (trap_exec)
-		report_call(&call);
+		report_call(early);
 
 	if (call.arch == AUDIT_ARCH_I386) {
 		pass_via(uc, GATE_PASS_INT80);

@@ -143,7 +143,8 @@ void wire_module(struct wire_buf *b, const struct wire_module *mod)
 }
 
 void wire_site(struct wire_buf *b, uint32_t id, uint32_t nr, uint32_t arch,
-	       uint32_t module, uint64_t offset, uint32_t tid)
+	       uint32_t module, uint64_t offset, uint32_t tid,
+	       const uint32_t *arg_index, const uint64_t *arg_values, int nargs)
 {
 	struct wire_msg m = wire_begin(b);
 	uint8_t packed[16];
@@ -161,6 +162,19 @@ void wire_site(struct wire_buf *b, uint32_t id, uint32_t nr, uint32_t arch,
 	msg_varint(&p, offset);
 	msg_bytes(&m, 8, packed, p.len);
 	msg_uint(&m, 9, arch);
+	if (nargs > 0) {
+		uint8_t args[2 * 10 * 2];
+		struct wire_msg a = {.p = args, .cap = sizeof(args)};
+		int i;
+
+		for (i = 0; i < nargs && i < 2; i++)
+			msg_varint(&a, arg_index[i]);
+		msg_bytes(&m, 10, args, a.len);
+		a.len = 0;
+		for (i = 0; i < nargs && i < 2; i++)
+			msg_varint(&a, arg_values[i]);
+		msg_bytes(&m, 11, args, a.len);
+	}
 	wire_end(b, &m, REC_SITE);
 }
 

@@ -33,7 +33,9 @@ void wire_hello(struct wire_buf *b, uint32_t pid, uint32_t ppid,
 		uint32_t setid);
 void wire_module(struct wire_buf *b, const struct wire_module *m);
 void wire_site(struct wire_buf *b, uint32_t id, uint32_t nr, uint32_t arch,
-	       uint32_t module, uint64_t offset, uint32_t tid);
+	       uint32_t module, uint64_t offset, uint32_t tid,
+	       const uint32_t *arg_index, const uint64_t *arg_values,
+	       int nargs);
 void wire_counts(struct wire_buf *b, const uint32_t *sites,
 		 const uint64_t *deltas, int n);
 void wire_exit(struct wire_buf *b, int code, int exec);

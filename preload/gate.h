@@ -11,7 +11,7 @@
 
 #define GATE_DEFAULT_ADDR 0x100000000000UL
 #define GATE_CODE_SIZE	  4096UL
-#define GATE_DATA_SIZE	  16384UL
+#define GATE_DATA_SIZE	  32768UL
 #define GATE_SIZE	  (GATE_CODE_SIZE + GATE_DATA_SIZE)
 
 /* Size of the frame the pass-through stubs pop, and of its scratch part. */
@@ -34,6 +34,9 @@ struct gate_early {
 	uint32_t nr;
 	uint32_t arch;
 	uint64_t ip;
+	uint64_t arg_values[2]; /* as args_pick (args.h) keeps them */
+	uint32_t arg_index[2];
+	uint32_t nargs;
 	uint64_t count; /* atomic */
 	uint64_t sent;	/* counts already reported (static programs) */
 	uint32_t site;	/* its Site id, 0 until reported (static programs) */

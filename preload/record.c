@@ -218,6 +218,9 @@ static void record_early_one(struct thread_state *ts,
 	site.modules = &module;
 	site.offsets = &offset;
 	site.depth = 1;
+	site.arg_index = e->arg_index;
+	site.arg_values = e->arg_values;
+	site.nargs = (int)e->nargs;
 	if (encode_site(ts->buf, sizeof(ts->buf), &len, &site) != 0 ||
 	    encode_counts(ts->buf, sizeof(ts->buf), &len, &site.id, &count,
 			  1) != 0 ||

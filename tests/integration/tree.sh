@@ -79,6 +79,11 @@ pipeline)
 		JOIN site s ON s.id = a.site WHERE (s.name = 'openat' AND a.arg = 2
 		AND (a.value & 524288) != 0) OR (s.name = 'mmap' AND a.arg = 2
 		AND a.value = 5)")" 2 "openat O_CLOEXEC flags and mmap PROT_READ|PROT_EXEC"
+	# The dynamic loader's own calls (noted by the exec loader) keep theirs.
+	sw_assert_eq "$(sw_sql traced "SELECT COUNT(*) > 0 FROM site_arg a
+		JOIN site s ON s.id = a.site JOIN module m ON m.id = s.owner
+		WHERE s.name = 'mmap' AND m.path LIKE '%/ld-linux-x86-64.so.2'")" 1 \
+		"mmap protections of the dynamic loader"
 	"$TEST_SYSWHO" report --by process "$SW_TMP/traced.db" >"$SW_TMP/tree.txt"
 	grep -qE "^    exec: pid [0-9]+  ppid [0-9]+  $(realpath -e /usr/bin/sort)  exit 0$" \
 		"$SW_TMP/tree.txt" ||

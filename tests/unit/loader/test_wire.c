@@ -87,10 +87,13 @@ static void test_site_counts_exit(void **state)
 	struct wire_buf b = {.p = mem, .cap = sizeof(mem)};
 	uint32_t sites[] = {1, 300, 70000};
 	uint64_t deltas[] = {5, 1ULL << 40, 1};
+	uint32_t arg_index[] = {0, 1};
+	uint64_t arg_values[] = {2, UINT64_MAX};
 	Syswho__Record *r;
 	size_t off = 0;
 
-	wire_site(&b, 3, 290, AUDIT_ARCH_X86_64, 1, 0x1234, 99);
+	wire_site(&b, 3, 290, AUDIT_ARCH_X86_64, 1, 0x1234, 99, arg_index,
+		  arg_values, 2);
 	wire_counts(&b, sites, deltas, 3);
 	wire_exit(&b, -1, 1);
 	assert_false(b.overflow);
@@ -107,6 +110,11 @@ static void test_site_counts_exit(void **state)
 	assert_int_equal(r->site->stack_modules[0], 1);
 	assert_int_equal(r->site->n_stack_offsets, 1);
 	assert_int_equal(r->site->stack_offsets[0], 0x1234);
+	assert_int_equal(r->site->n_arg_index, 2);
+	assert_int_equal(r->site->arg_index[1], 1);
+	assert_int_equal(r->site->n_arg_values, 2);
+	assert_int_equal(r->site->arg_values[0], 2);
+	assert_int_equal(r->site->arg_values[1], UINT64_MAX);
 	syswho__record__free_unpacked(r, NULL);
 
 	r = next_record(&b, &off);
