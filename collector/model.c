@@ -47,6 +47,7 @@ void model_free(struct model *m)
 	free(m->procs);
 	free(m->sites);
 	free(m->site_slots);
+	free(m->baseline);
 	model_init(m);
 }
 

@@ -96,6 +96,8 @@ struct model {
 	/* Open-addressing index of sites by their key; SIZE_MAX is empty. */
 	size_t *site_slots;
 	size_t n_slots;
+	/* Baseline mode: what the kernel allowed untraced, said in meta. */
+	char *baseline;
 };
 
 void model_init(struct model *m);

@@ -137,8 +137,8 @@ static int profile_put_meta(struct profile_writer *w, const char *key,
 	return profile_step(w, w->meta, "insert meta", err);
 }
 
-static int profile_write_meta(struct profile_writer *w, bool complete,
-			      struct error **err)
+static int profile_write_meta(struct profile_writer *w, const struct model *m,
+			      bool complete, struct error **err)
 {
 	char created[32];
 	time_t now = time(NULL);
@@ -151,7 +151,9 @@ static int profile_write_meta(struct profile_writer *w, bool complete,
 	    profile_put_meta(w, "version", PROFILE_VERSION, err) < 0 ||
 	    profile_put_meta(w, "created", created, err) < 0 ||
 	    profile_put_meta(w, "syswho_version", SYSWHO_VERSION, err) < 0 ||
-	    profile_put_meta(w, "complete", complete ? "1" : "0", err) < 0)
+	    profile_put_meta(w, "complete", complete ? "1" : "0", err) < 0 ||
+	    (m->baseline &&
+	     profile_put_meta(w, "baseline", m->baseline, err) < 0))
 		return -1;
 
 	return 0;
@@ -300,7 +302,7 @@ static int profile_fill(const struct model *m, const char *tmp, bool complete,
 		goto out;
 	}
 	if (profile_prepare(&w, err) < 0 ||
-	    profile_write_meta(&w, complete, err) < 0 ||
+	    profile_write_meta(&w, m, complete, err) < 0 ||
 	    profile_write_model(&w, m, err) < 0)
 		goto out;
 

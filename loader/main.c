@@ -68,11 +68,13 @@ static void loader_parse(int argc, char **argv, struct loader_args *a)
 	a->argc = argc - i - 2;
 }
 
-static void loader_install(const struct loader_args *a)
+static void loader_install(const struct loader_args *a, char *const *envp)
 {
-	struct sock_filter prog[FILTER_MAX_INSNS];
+	static struct sock_filter prog[FILTER_MAX_INSNS];
+	uint32_t nrs[FILTER_MAX_INSNS / 2];
+	const char *baseline = NULL;
 	long ret;
-	int len;
+	int len, n, i;
 
 	gate_data()->loader = GATE_LOADER_MAGIC;
 	ret = trap_install();
@@ -81,7 +83,14 @@ static void loader_install(const struct loader_args *a)
 			ret);
 	if (!a->filter)
 		return;
-	len = filter_build(prog, gate_base(), GATE_CODE_SIZE);
+	for (i = 0; envp[i]; i++)
+		if (strncmp(envp[i], "SYSWHO_BASELINE=", 16) == 0)
+			baseline = envp[i] + 16;
+	n = filter_parse_baseline(baseline, nrs, FILTER_MAX_INSNS / 2);
+	if (n < 0)
+		sys_die(2, "SYSWHO_BASELINE is not a list of syscall numbers",
+			NULL, 0);
+	len = filter_build_baseline(prog, gate_base(), GATE_CODE_SIZE, nrs, n);
 	ret = len < 0 ? len : filter_install(prog, (unsigned short)len);
 	if (ret < 0)
 		sys_die(LOADER_EXIT, "cannot install the seccomp filter", NULL,
@@ -296,7 +305,7 @@ void loader_main(uint64_t *sp)
 	auxv = (const Elf64_auxv_t *)(e + 1);
 
 	loader_parse(argc, argv, &a);
-	loader_install(&a);
+	loader_install(&a, envp);
 	fd = loader_resolve(&a);
 	ret = elf_map(fd, &exe);
 	loader_note_exe(fd, a.path);

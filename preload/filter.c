@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -20,67 +21,198 @@
 #define IP_LO		DATA_OFF(instruction_pointer)
 #define IP_HI		(DATA_OFF(instruction_pointer) + 4)
 
-#define STMT(code, k) ((struct sock_filter)BPF_STMT((code), (k)))
-#define JUMP(code, k, jt, jf)                                                  \
-	((struct sock_filter)BPF_JUMP((code), (k), (jt), (jf)))
+/* Baseline syscalls are allowed in chunks, each with its own return. */
+#define FILTER_CHUNK 100
+
+/* Labels of the program; chunk labels follow these. */
+enum {
+	L_IP,
+	L_NR,
+	L_I386,
+	L_ALLOW,
+	L_TRAP,
+	L_KILL,
+	L_FIXED,
+};
+
+#define FILTER_LABELS (L_FIXED + 2 * (FILTER_MAX_INSNS / FILTER_CHUNK + 1))
 
 /*
- * The program; each jump offset counts the instructions it skips:
- *
- *  0     A = arch
- *  1-2   x86_64 or i386 go on to 3; any other ABI goes to 18 (kill)
- *  3-7   a call whose instruction pointer lies in the gate goes to 16
- *  8-12  x86_64: rt_sigreturn goes to 16, everything else traps
- *  13-17 i386: rt_sigreturn and sigreturn go to 16, the rest to 17
- *  16    allow; 17 trap; 18 kill
+ * A tiny assembler: jumps name labels, resolved once the program is
+ * written, so no offset is counted by hand. Classic BPF jumps only
+ * forward, 255 instructions at most for a conditional one.
  */
+struct filter_asm {
+	struct sock_filter *prog;
+	int n, error;
+	int label[FILTER_LABELS];
+	int jt[FILTER_MAX_INSNS], jf[FILTER_MAX_INSNS]; /* label, or -1 */
+};
+
+static void asm_emit(struct filter_asm *a, uint16_t code, uint32_t k, int jt,
+		     int jf)
+{
+	if (a->n >= FILTER_MAX_INSNS) {
+		a->error = -E2BIG;
+		return;
+	}
+	a->prog[a->n] = (struct sock_filter){.code = code, .k = k};
+	a->jt[a->n] = jt;
+	a->jf[a->n] = jf;
+	a->n++;
+}
+
+/* A plain statement: no jump. */
+static void asm_stmt(struct filter_asm *a, uint16_t code, uint32_t k)
+{
+	asm_emit(a, code, k, -1, -1);
+}
+
+/* Conditional jump to label JT or JF; -1 means the next instruction. */
+static void asm_jump(struct filter_asm *a, uint16_t op, uint32_t k, int jt,
+		     int jf)
+{
+	asm_emit(a, BPF_JMP | op | BPF_K, k, jt, jf);
+}
+
+static void asm_label(struct filter_asm *a, int label)
+{
+	a->label[label] = a->n;
+}
+
+/* Turn label references into offsets. */
+static int asm_resolve(struct filter_asm *a)
+{
+	int i;
+
+	for (i = 0; i < a->n && !a->error; i++) {
+		struct sock_filter *f = &a->prog[i];
+		int t = a->jt[i] < 0 ? i + 1 : a->label[a->jt[i]];
+		int e = a->jf[i] < 0 ? i + 1 : a->label[a->jf[i]];
+
+		if (BPF_CLASS(f->code) != BPF_JMP)
+			continue;
+		if (BPF_OP(f->code) == BPF_JA) {
+			f->k = (uint32_t)(t - i - 1);
+			continue;
+		}
+		if (t <= i || e <= i || t - i - 1 > 255 || e - i - 1 > 255)
+			return -ERANGE;
+		f->jt = (uint8_t)(t - i - 1);
+		f->jf = (uint8_t)(e - i - 1);
+	}
+	return a->error ? a->error : a->n;
+}
+
+/*
+ * Calls that must trap even in baseline mode: the handler keeps SIGSYS
+ * deliverable (masks, actions), starts exec'd images and threads right,
+ * guards its socket and module map, and reports how a process ends.
+ */
+static const uint32_t filter_always_trapped[] = {
+    SYS_rt_sigprocmask, SYS_rt_sigaction, SYS_rt_sigsuspend, SYS_ppoll,
+    SYS_pselect6,	SYS_epoll_pwait,  SYS_epoll_pwait2,  SYS_signalfd,
+    SYS_signalfd4,	SYS_execve,	  SYS_execveat,	     SYS_clone,
+    SYS_clone3,		SYS_fork,	  SYS_vfork,	     SYS_exit,
+    SYS_exit_group,	SYS_close,	  SYS_close_range,   SYS_dup2,
+    SYS_dup3,		SYS_munmap,
+};
+
+static bool filter_may_allow(uint32_t nr)
+{
+	size_t i;
+
+	for (i = 0;
+	     i < sizeof(filter_always_trapped) / sizeof(*filter_always_trapped);
+	     i++)
+		if (filter_always_trapped[i] == nr)
+			return false;
+	return true;
+}
+
+/* Calls the kernel may allow without a trap: NRS, in chunks. */
+static void filter_baseline(struct filter_asm *a, const uint32_t *nrs, int n)
+{
+	int chunk = 0, i = 0;
+
+	while (i < n) {
+		int allow = L_FIXED + 2 * chunk, end = allow + 1;
+		int stop = i + FILTER_CHUNK < n ? i + FILTER_CHUNK : n;
+
+		for (; i < stop; i++)
+			if (filter_may_allow(nrs[i]))
+				asm_jump(a, BPF_JEQ, nrs[i], allow, -1);
+		asm_jump(a, BPF_JA, 0, end, end);
+		asm_label(a, allow);
+		asm_stmt(a, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		asm_label(a, end);
+		chunk++;
+	}
+}
+
 /*
  * Limitation: vDSO calls (clock_gettime, gettimeofday, time, getcpu) and
  * io_uring operations never reach a seccomp filter, so they are not seen.
  */
-int filter_build(struct sock_filter *prog, uintptr_t gate, size_t size)
+int filter_build_baseline(struct sock_filter *prog, uintptr_t gate, size_t size,
+			  const uint32_t *nrs, int n)
 {
+	static struct filter_asm a;
 	uint32_t hi = (uint32_t)(gate >> 32);
 	uint32_t lo = (uint32_t)gate;
-	int n = 0;
-
 	uint64_t end = (uint64_t)lo + size;
 
 	/* The range may end exactly at the end of its 4 GiB block. */
 	if (size == 0 || ((gate + size - 1) >> 32) != hi)
 		return -EINVAL;
+	if (n < 0 || n > FILTER_MAX_INSNS / 2)
+		return -E2BIG;
+	a.prog = prog;
+	a.n = 0;
+	a.error = 0;
 
-	/* clang-format off */
-	/* Which ABI? */
-	prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));		/* 0 */
-	prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);	/* 1 */
-	prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 15);	/* 2 */
+	/* Which ABI? Any other cannot be decoded: kill. */
+	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));
+	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_X86_64, L_IP, -1);
+	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_I386, L_IP, L_KILL);
 
 	/* Made from the gate? */
-	prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, IP_HI);			/* 3 */
-	prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, hi, 0, 3);			/* 4 */
-	prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, IP_LO);			/* 5 */
-	prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 1);			/* 6 */
+	asm_label(&a, L_IP);
+	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, IP_HI);
+	asm_jump(&a, BPF_JEQ, hi, -1, L_NR);
+	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, IP_LO);
+	asm_jump(&a, BPF_JGE, lo, -1, L_NR);
 	if (end >> 32)
-		prog[n++] = STMT(BPF_JMP | BPF_JA, 8);				/* 7 */
+		asm_jump(&a, BPF_JA, 0, L_ALLOW, L_ALLOW);
 	else
-		prog[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)end, 0, 8); /* 7 */
+		asm_jump(&a, BPF_JGE, (uint32_t)end, L_NR, L_ALLOW);
 
 	/* rt_sigreturn must never trap: it ends the handler itself. */
-	prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));		/* 8 */
-	prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 3);	/* 9 */
-	prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));		/* 10 */
-	prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, X86_64_RT_SIGRETURN, 4, 0);	/* 11 */
-	prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);	/* 12 */
-	prog[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));		/* 13 */
-	prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_RT_SIGRETURN, 1, 0);	/* 14 */
-	prog[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_SIGRETURN, 0, 1);	/* 15 */
-	prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);			/* 16 */
-	prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);	/* 17 */
-	prog[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);		/* 18 */
-	/* clang-format on */
+	asm_label(&a, L_NR);
+	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));
+	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_X86_64, -1, L_I386);
+	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));
+	asm_jump(&a, BPF_JEQ, X86_64_RT_SIGRETURN, L_ALLOW, -1);
+	filter_baseline(&a, nrs, n);
+	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);
 
-	return n;
+	asm_label(&a, L_I386);
+	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));
+	asm_jump(&a, BPF_JEQ, I386_RT_SIGRETURN, L_ALLOW, -1);
+	asm_jump(&a, BPF_JEQ, I386_SIGRETURN, L_ALLOW, L_TRAP);
+	asm_label(&a, L_ALLOW);
+	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	asm_label(&a, L_TRAP);
+	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);
+	asm_label(&a, L_KILL);
+	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+
+	return asm_resolve(&a);
+}
+
+int filter_build(struct sock_filter *prog, uintptr_t gate, size_t size)
+{
+	return filter_build_baseline(prog, gate, size, NULL, 0);
 }
 
 int filter_install(struct sock_filter *prog, unsigned short len)
@@ -100,4 +232,26 @@ int filter_install(struct sock_filter *prog, unsigned short len)
 	if (ret > 0)
 		return -EAGAIN;
 	return 0;
+}
+
+int filter_parse_baseline(const char *list, uint32_t *nrs, int max)
+{
+	int n = 0;
+
+	while (list && *list) {
+		uint32_t v = 0;
+		int digits = 0;
+
+		for (; *list >= '0' && *list <= '9'; list++, digits++)
+			v = v * 10 + (uint32_t)(*list - '0');
+		if (!digits || (*list && *list != ',') || v >= 1024)
+			return -EINVAL;
+		if (n == max)
+			return -E2BIG;
+		nrs[n++] = v;
+		if (*list == ',')
+			list++;
+	}
+
+	return n;
 }

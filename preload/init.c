@@ -49,6 +49,19 @@ static void init_fail(const char *fmt, ...)
 	_exit(INIT_EXIT_CODE);
 }
 
+/* The filter, letting through untraced what SYSWHO_BASELINE lists. */
+static int init_filter(struct sock_filter *prog)
+{
+	uint32_t nrs[FILTER_MAX_INSNS / 2];
+	int n = filter_parse_baseline(getenv("SYSWHO_BASELINE"), nrs,
+				      FILTER_MAX_INSNS / 2);
+
+	if (n < 0)
+		init_fail("syswho: SYSWHO_BASELINE: not a list of syscall "
+			  "numbers");
+	return filter_build_baseline(prog, gate_base(), GATE_CODE_SIZE, nrs, n);
+}
+
 static uintptr_t init_gate_addr(void)
 {
 	const char *s = getenv("SYSWHO_GATE");
@@ -123,7 +136,7 @@ __attribute__((constructor(101))) static void syswho_init(void)
 		return;
 	}
 
-	len = filter_build(prog, gate_base(), GATE_CODE_SIZE);
+	len = init_filter(prog);
 	if (len < 0)
 		init_fail("syswho: the gate at %#lx cannot be filtered",
 			  (unsigned long)gate);

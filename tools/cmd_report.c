@@ -465,6 +465,7 @@ static void report_text_notes(struct query *q)
 {
 	sqlite3_stmt *st = query_prepare(
 	    q, "SELECT (SELECT value FROM meta WHERE key = 'complete'), "
+	       "(SELECT value FROM meta WHERE key = 'baseline'), "
 	       "SUM(lost_records), SUM(lost_calls), "
 	       "SUM(NOT complete AND NOT execed), SUM(setid != 0) "
 	       "FROM process");
@@ -476,19 +477,23 @@ static void report_text_notes(struct query *q)
 	if (strcmp(query_text(st, 0), "0") == 0)
 		printf("note: some processes were still running when the "
 		       "profile was written\n");
-	if (sqlite3_column_int64(st, 1) || sqlite3_column_int64(st, 2))
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		printf("note: baseline mode, %s: their calls were not counted, "
+		       "and a new owner of one of them is invisible\n",
+		       query_text(st, 1));
+	if (sqlite3_column_int64(st, 2) || sqlite3_column_int64(st, 3))
 		printf("note: %lld records and %lld calls could not be "
 		       "reported by the traced processes\n",
-		       (long long)sqlite3_column_int64(st, 1),
-		       (long long)sqlite3_column_int64(st, 2));
-	if (sqlite3_column_int64(st, 3))
-		printf("note: %lld processes ended without their last report "
-		       "(killed or crashed): their counts may be incomplete\n",
+		       (long long)sqlite3_column_int64(st, 2),
 		       (long long)sqlite3_column_int64(st, 3));
 	if (sqlite3_column_int64(st, 4))
+		printf("note: %lld processes ended without their last report "
+		       "(killed or crashed): their counts may be incomplete\n",
+		       (long long)sqlite3_column_int64(st, 4));
+	if (sqlite3_column_int64(st, 5))
 		printf("note: %lld processes were setuid, setgid or setcap and "
 		       "ran without those privileges (no_new_privs)\n",
-		       (long long)sqlite3_column_int64(st, 4));
+		       (long long)sqlite3_column_int64(st, 5));
 	sqlite3_finalize(st);
 }
 

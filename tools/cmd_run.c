@@ -21,7 +21,10 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "log.h"
+#include "model.h"
+#include "profile.h"
 #include "server.h"
+#include "syscalls.h"
 
 #ifndef SYSWHO_INSTALL_LIBDIR
 #define SYSWHO_INSTALL_LIBDIR "/usr/local/lib/syswho"
@@ -35,7 +38,10 @@
 
 struct run_opts {
 	const char *output;
-	char *runtime; /* --runtime globs joined with ':' */
+	char *runtime;	/* --runtime globs joined with ':' */
+	char *baseline; /* --baseline: syscall numbers joined with ',' */
+	size_t n_baseline;
+	const char *baseline_path;
 	char **cmd;
 };
 
@@ -50,7 +56,8 @@ struct run_child {
 static void run_usage(void)
 {
 	printf(
-	    "usage: syswho run [-o PROFILE] [--runtime GLOB]... [-v] "
+	    "usage: syswho run [-o PROFILE] [--runtime GLOB]... "
+	    "[--baseline PROFILE] [-v] "
 	    "[--] CMD [ARG]...\n"
 	    "Run CMD with libsyswho.so preloaded and write which module "
 	    "of each of its\nprocesses makes each system call to PROFILE.\n"
@@ -58,6 +65,9 @@ static void run_usage(void)
 	    "  -o, --output PROFILE  profile to write (default ./syswho.db)\n"
 	    "  -r, --runtime GLOB    treat modules matching GLOB as runtime\n"
 	    "                        (interpreters, frameworks); repeatable\n"
+	    "  -b, --baseline PROFILE  let the kernel allow, untraced, every "
+	    "syscall\n                        PROFILE holds; trace only new "
+	    "ones\n"
 	    "  -v, --verbose         log more (repeat for debug)\n\n"
 	    "Exits with CMD's status (128+N when a signal N killed it), "
 	    "127 when CMD\ncannot be found, 126 when it cannot be executed "
@@ -78,12 +88,57 @@ static int run_add_runtime(char **list, const char *glob)
 	return 0;
 }
 
+/*
+ * --baseline PROFILE: the x86_64 syscall numbers PROFILE holds, for the
+ * filter to allow without a trap. -1 with the error said.
+ */
+static int run_load_baseline(struct run_opts *o, const char *path)
+{
+	bool seen[1024] = {false};
+	struct error *err = NULL;
+	struct model m;
+	size_t i, len = 0;
+	int ret = 0;
+
+	model_init(&m);
+	if (profile_load(path, &m, &err) < 0) {
+		cli_error("run", "--baseline: %s", error_message(err));
+		error_free(&err);
+		model_free(&m);
+		return -1;
+	}
+	for (i = 0; i < m.n_sites; i++)
+		if (m.sites[i].arch == SYSCALLS_ARCH_X86_64 &&
+		    m.sites[i].nr < 1024)
+			seen[m.sites[i].nr] = true;
+	model_free(&m);
+
+	free(o->baseline);
+	o->baseline = calloc(1024, 6);
+	o->n_baseline = 0;
+	for (i = 0; o->baseline && i < 1024; i++) {
+		if (!seen[i])
+			continue;
+		len += (size_t)sprintf(o->baseline + len, "%s%zu",
+				       len ? "," : "", i);
+		o->n_baseline++;
+	}
+	if (!o->baseline) {
+		cli_error("run", "out of memory");
+		ret = -1;
+	}
+	o->baseline_path = path;
+
+	return ret;
+}
+
 /* Returns -1 to go on, else the exit status of syswho. */
 static int run_parse(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option opts[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"runtime", required_argument, NULL, 'r'},
+	    {"baseline", required_argument, NULL, 'b'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -92,7 +147,7 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 
 	opterr = 0;
 	/* "+" stops at CMD, so that its own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+:o:r:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:o:r:b:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
@@ -102,6 +157,10 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 				cli_error("run", "out of memory");
 				return RUN_EXIT_FAILURE;
 			}
+			break;
+		case 'b':
+			if (run_load_baseline(o, optarg) < 0)
+				return CLI_EXIT_USAGE;
 			break;
 		case 'v':
 			log_louder(1);
@@ -201,7 +260,8 @@ static int run_child_env(const struct run_opts *o, const char *lib,
 		return -1;
 	if (setenv("LD_PRELOAD", preload, 1) < 0 ||
 	    setenv("SYSWHO_COLLECTOR", sock, 1) < 0 ||
-	    (o->runtime && setenv("SYSWHO_RUNTIME", o->runtime, 1) < 0))
+	    (o->runtime && setenv("SYSWHO_RUNTIME", o->runtime, 1) < 0) ||
+	    (o->baseline && setenv("SYSWHO_BASELINE", o->baseline, 1) < 0))
 		return -1;
 	free(preload);
 
@@ -407,6 +467,12 @@ static int run_serve(const struct run_opts *o, struct server *srv,
 	if (model_set_wait_status(m, (uint32_t)child->pid, child->status) < 0)
 		log_info("the command never reported: no process of it in "
 			 "the profile");
+	if (o->baseline &&
+	    asprintf(&m->baseline,
+		     "the %zu syscalls of %s ran untraced (but those syswho "
+		     "must always see)",
+		     o->n_baseline, o->baseline_path) < 0)
+		m->baseline = NULL;
 	if (cli_write_profile("run", m, o->output, complete) < 0)
 		return RUN_EXIT_FAILURE;
 
@@ -494,6 +560,7 @@ out:
 	error_free(&err);
 	free(dir);
 	free(o.runtime);
+	free(o.baseline);
 
 	return ret;
 }

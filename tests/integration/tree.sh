@@ -5,7 +5,7 @@
 # there), and exit codes and signals come back as without syswho.
 #
 # MODE: pipeline | python | make | env-i | script | sigkill | static |
-#       counts | teardown | setid | exit
+#       counts | teardown | setid | baseline | exit
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -227,6 +227,29 @@ setid)
 		0 "privileges noted for the other processes"
 	sw_assert_eq "$(grep -c 'ran without those privileges' "$SW_TMP/traced.err")" 1 \
 		"warnings on stderr"
+	;;
+baseline)
+	# A re-run under --baseline traces only what the first run lacked.
+	host=$(realpath -e "$(sw_prog plugin-host)")
+	eventfd=$(sw_plugin plugin_eventfd.so)
+	ctor=$(sw_plugin plugin_ctor.so)
+	sw_traced base "$host" "$eventfd"
+	sw_expect_rc base 0
+	native_rc=0
+	sw_native native "$host" "$eventfd" "$ctor"
+	SW_RC=0
+	"$TEST_SYSWHO" run --baseline "$SW_TMP/base.db" -o "$SW_TMP/traced.db" \
+		-- "$host" "$eventfd" "$ctor" >"$SW_TMP/traced.out" \
+		2>"$SW_TMP/traced.err" </dev/null || SW_RC=$?
+	sw_expect_rc traced 0
+	sw_assert_file_eq "$SW_TMP/traced.out" "$SW_TMP/native.out" "output"
+	sw_report traced
+	sw_assert_owners traced timerfd_create "$ctor"
+	sw_assert_eq "$(sw_sql traced "SELECT COUNT(*) FROM site
+		WHERE name IN ('eventfd2', 'getpriority', 'sysinfo')")" 0 \
+		"sites of syscalls the baseline already held"
+	"$TEST_SYSWHO" report "$SW_TMP/traced.db" | grep -q "^note: baseline mode" ||
+		sw_fail "the report does not say it was made in baseline mode"
 	;;
 exit)
 	for want in 3:'exit 3' 143:'kill -TERM $$' 0:'/bin/true' \
