@@ -28,7 +28,8 @@ int main(int argc, char **argv)
 		syscall(SYS_getppid);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 
-	ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+	ns = (double)(b.tv_sec - a.tv_sec) * 1e9 +
+	     (double)(b.tv_nsec - a.tv_nsec);
 	printf("%.1f\n", ns / (double)n);
 
 	return 0;
