@@ -20,6 +20,7 @@ static const struct {
     {"collect", cmd_collect, "collect from processes started elsewhere"},
     {"report", cmd_report, "show a profile by library, syscall or process"},
     {"which", cmd_which, "show who makes one syscall, with stacks"},
+    {"policy", cmd_policy, "make a seccomp policy from profiles"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,112 @@
+/*
+ * policy_allow.c - what each consumer does after it loads the filter and
+ * before the command's first instruction, see policy.h.
+ *
+ * A profile of `syswho run -- CMD` starts at CMD's first instruction, so
+ * it holds the dynamic loader's work but not the exec that started CMD,
+ * nor what the consumer does between loading the filter and that exec.
+ * These tables were read off strace runs of the Debian 12 packages
+ * (bubblewrap 0.8.0, runc 1.1.5, systemd-nspawn 252), tracing from the
+ * filter load to the exec; the README lists them with the same reasons.
+ */
+#include "policy.h"
+
+#define POLICY_N(t) (sizeof(t) / sizeof(*(t)))
+
+/*
+ * Every consumer: the exec, and what the tracer itself hides from a
+ * profile. syswho returns from every signal through its own gate, and its
+ * own first allocation in a process makes glibc's one-time malloc seeding
+ * call before the program's does.
+ */
+static const struct policy_allowance policy_allow_any[] = {
+    {"execve", "the consumer execs the command after loading the filter"},
+    {"rt_sigreturn", "returns from signal handlers; syswho returns through "
+		     "its own gate, so profiles never show it"},
+    {"getrandom", "glibc seeds malloc once per process; under syswho the "
+		  "tracer's first allocation makes that call"},
+};
+
+static const struct policy_allowance policy_allow_bwrap[] = {
+    {"execve", "bwrap execs the command after loading the filter"},
+    {"wait4", "with --unshare-pid, bwrap's pid 1 loads the filter and "
+	      "reaps the command"},
+    {"write", "bwrap's pid 1 reports the exit status on an eventfd"},
+    {"close", "bwrap's pid 1 closes its descriptors"},
+    {"exit_group", "bwrap's pid 1 exits with the command"},
+};
+
+/*
+ * runc's init is Go: it loads the filter on its own thread only, then
+ * opens the exec fifo, writes to it, marks descriptors close-on-exec and
+ * execs, while the Go runtime may still preempt, park or grow it.
+ */
+static const struct policy_allowance policy_allow_runc[] = {
+    {"execve", "runc init execs the command after loading the filter"},
+    {"openat", "runc init opens the exec fifo and /proc/self/fd"},
+    {"write", "runc init writes to the exec fifo"},
+    {"close", "runc init closes the fifo and its descriptors"},
+    {"getdents64", "runc init lists /proc/self/fd to mark them "
+		   "close-on-exec"},
+    {"fcntl", "runc init marks descriptors close-on-exec"},
+    {"fstatfs", "runc init checks that /proc/self/fd is procfs"},
+    {"getpid", "the Go runtime signals its own threads"},
+    {"gettid", "the Go runtime names its threads"},
+    {"tgkill", "the Go runtime preempts goroutines with SIGURG"},
+    {"rt_sigreturn", "the Go runtime's SIGURG handler returns"},
+    {"rt_sigprocmask", "the Go runtime masks signals around thread work"},
+    {"sigaltstack", "the Go runtime sets each thread's signal stack"},
+    {"futex", "the Go runtime parks and wakes threads"},
+    {"nanosleep", "the Go runtime's spinning threads sleep"},
+    {"sched_yield", "the Go runtime yields while spinning"},
+    {"epoll_ctl", "the Go runtime registers descriptors with its poller"},
+    {"epoll_pwait", "the Go runtime polls its descriptors"},
+    {"mmap", "the Go runtime maps memory for its heap and stacks"},
+    {"munmap", "the Go runtime returns memory"},
+    {"madvise", "the Go runtime returns unused pages"},
+    {"clone", "the Go runtime starts a thread when one blocks"},
+    {"exit", "a Go runtime thread exits"},
+    {"read", "runc init reads its configuration pipe"},
+};
+
+/*
+ * systemd-nspawn's inner child loads the filter, then drops privileges and
+ * capabilities, fixes its standard streams and execs the command.
+ */
+static const struct policy_allowance policy_allow_nspawn[] = {
+    {"execve", "nspawn execs the command after loading the filter"},
+    {"prctl", "nspawn reads and drops capabilities (PR_CAPBSET_*, "
+	      "PR_CAP_AMBIENT)"},
+    {"capget", "nspawn reads its capabilities"},
+    {"capset", "nspawn sets the container's capabilities"},
+    {"setgroups", "nspawn clears supplementary groups"},
+    {"setresgid", "nspawn sets the container's gid"},
+    {"setresuid", "nspawn sets the container's uid"},
+    {"getuid", "nspawn checks its uid"},
+    {"openat", "nspawn reads /proc/self/setgroups and cap_last_cap"},
+    {"newfstatat", "nspawn stats the files it reads"},
+    {"read", "nspawn reads /proc files"},
+    {"ioctl", "nspawn's stdio checks whether a descriptor is a terminal"},
+    {"close", "nspawn closes what it read"},
+    {"close_range", "nspawn closes every descriptor it does not pass"},
+    {"write", "nspawn reports to its parent"},
+};
+
+size_t policy_allowances(enum policy_consumer c,
+			 const struct policy_allowance **out)
+{
+	switch (c) {
+	case POLICY_CONSUMER_BWRAP:
+		*out = policy_allow_bwrap;
+		return POLICY_N(policy_allow_bwrap);
+	case POLICY_CONSUMER_RUNC:
+		*out = policy_allow_runc;
+		return POLICY_N(policy_allow_runc);
+	case POLICY_CONSUMER_NSPAWN:
+		*out = policy_allow_nspawn;
+		return POLICY_N(policy_allow_nspawn);
+	default:
+		*out = policy_allow_any;
+		return POLICY_N(policy_allow_any);
+	}
+}

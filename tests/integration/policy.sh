@@ -1,0 +1,196 @@
+# policy.sh MODE - policies made from traced runs, loaded by the real
+# consumers. Each mode traces a small workload, makes the policy, runs the
+# same workload under the consumer with it (it must pass), then again
+# with one of its syscalls left out (it must fail with that call's errno,
+# in the words of the tool that made it).
+#
+#   cli     formats parsed back, bad input refused with nothing written
+#   bwrap   the bpf format through bwrap --seccomp, argument filters too
+#   runc    the oci format as linux.seccomp of a runc bundle
+#   nspawn  the systemd format through systemd-nspawn --system-call-filter
+#   merge   syswho merge and syswho diff
+source "$(dirname "$0")/lib.sh"
+
+sw_need_syswho
+S=$TEST_SYSWHO
+mode=${1:?usage: policy.sh cli|bwrap|runc|nspawn|merge}
+
+# The workload: list a directory. ls owns getdents64 (libc only passes
+# it through), and without it ls says "reading directory".
+D=$SW_TMP/data
+mkdir -p "$D"
+touch "$D/alpha" "$D/beta"
+
+pol_trace_ls() {
+	sw_traced ls /usr/bin/ls -1 "${1:-$D}"
+	sw_expect_rc ls 0
+	sw_assert_eq "$(cat "$SW_TMP/ls.out" | tr '\n' ' ')" "alpha beta " \
+		"traced ls output"
+	sw_assert_owned_by ls getdents64 /usr/bin/ls
+}
+
+# pol_make NAME ARGS...: syswho policy ARGS -o NAME, which must succeed.
+pol_make() {
+	local out=$1 rc=0
+
+	shift
+	"$S" policy -o "$SW_TMP/$out" "$@" 2>"$SW_TMP/$out.err" || rc=$?
+	[[ $rc == 0 ]] || sw_fail "syswho policy $* exited $rc:" \
+		"$(head -n 3 "$SW_TMP/$out.err")"
+}
+
+# pol_expect_denied NAME WHAT: the last run (NAME.out/.err) failed, and
+# its stderr holds WHAT: the tool's own words for the denied call.
+pol_expect_denied() {
+	[[ $SW_RC != 0 ]] || sw_fail "$1: passed without the syscall"
+	grep -qF -- "$2" "$SW_TMP/$1.err" || {
+		sw_show "$1"
+		sw_fail "$1: expected '$2' on stderr"
+	}
+	sw_note "$1 failed as expected: $(grep -F -- "$2" "$SW_TMP/$1.err" | head -n 1)"
+}
+
+pol_expect_ls() {
+	sw_expect_rc "$1" 0
+	sw_assert_eq "$(tr '\n' ' ' <"$SW_TMP/$1.out")" "alpha beta " \
+		"$1: ls output under the policy"
+}
+
+# Bad input: a clear one-line error, nothing written, non-zero exit.
+pol_refused() {
+	local what=$1 want=$2 rc=0
+
+	shift 2
+	rm -f "$SW_TMP/refused.out"
+	"$S" policy -o "$SW_TMP/refused.out" "$@" 2>"$SW_TMP/refused.err" ||
+		rc=$?
+	[[ $rc != 0 ]] || sw_fail "$what: syswho policy succeeded"
+	[[ ! -e "$SW_TMP/refused.out" ]] || sw_fail "$what: wrote the output"
+	[[ $(wc -l <"$SW_TMP/refused.err") == 1 ]] ||
+		sw_fail "$what: expected one line, got: $(cat "$SW_TMP/refused.err")"
+	grep -qF -- "$want" "$SW_TMP/refused.err" ||
+		sw_fail "$what: expected '$want', got: $(cat "$SW_TMP/refused.err")"
+	if compgen -G "$SW_TMP/refused.out.*" >/dev/null; then
+		sw_fail "$what: left a temporary file behind"
+	fi
+}
+
+mode_cli() {
+	local db=$SW_TMP/ls.db
+
+	pol_trace_ls
+	pol_make ls.json --format json "$db"
+	jq -e '.format == "syswho-policy" and .default.errno == "EPERM"' \
+		"$SW_TMP/ls.json" >/dev/null || sw_fail "json: header"
+	jq -e '.syscalls[] | select(.name == "getdents64") |
+		.owners[0].path == "/usr/bin/ls" and
+		(.risk[0].kind == "state-leak") and (.owners[0].stack | length > 0)' \
+		"$SW_TMP/ls.json" >/dev/null ||
+		sw_fail "json: getdents64 must be owned by ls, with a stack and a risk"
+	jq -e '.syscalls[] | select(.name == "execve") | .allowance != null' \
+		"$SW_TMP/ls.json" >/dev/null || sw_fail "json: execve allowance"
+
+	pol_make ls.oci --format oci --deny-errno EACCES "$db"
+	jq -e '.defaultAction == "SCMP_ACT_ERRNO" and .defaultErrnoRet == 13 and
+		.architectures == ["SCMP_ARCH_X86_64"] and
+		([.syscalls[].names[]] | index("getdents64") != null) and
+		([.syscalls[].names[]] | index("ptrace") == null)' \
+		"$SW_TMP/ls.oci" >/dev/null || sw_fail "oci: shape or content"
+
+	pol_make ls.pfc --format libseccomp "$db"
+	grep -q '^# getdents64: state-leak' "$SW_TMP/ls.pfc" ||
+		sw_fail "libseccomp: risk comment for getdents64"
+	grep -q 'filter for syscall "getdents64"' "$SW_TMP/ls.pfc" ||
+		sw_fail "libseccomp: no rule for getdents64"
+
+	pol_make ls.sd --format systemd "$db"
+	grep -q '^SystemCallFilter=.*getdents64' "$SW_TMP/ls.sd" ||
+		sw_fail "systemd: getdents64 not allowed"
+	grep -q '^SystemCallFilter=~.*ptrace' "$SW_TMP/ls.sd" ||
+		sw_fail "systemd: ptrace not in the deny line"
+	grep -q '^SystemCallErrorNumber=EPERM$' "$SW_TMP/ls.sd" ||
+		sw_fail "systemd: errno line"
+
+	pol_make ls.lib.json --format json --library libc.so.6 "$db"
+	jq -e '[.syscalls[] | select(.allowance != null and
+		.errno == null)] | length == 0' "$SW_TMP/ls.lib.json" \
+		>/dev/null || sw_fail "a library policy has no allowances"
+
+	echo "not a profile" >"$SW_TMP/foreign.db"
+	pol_refused "foreign file" "not a syswho profile" --format oci \
+		"$SW_TMP/foreign.db"
+	head -c 3000 "$db" >"$SW_TMP/corrupt.db"
+	pol_refused "corrupt profile" "corrupt.db" --format oci \
+		"$SW_TMP/corrupt.db"
+	pol_refused "unknown library" "no library of the profile is named" \
+		--format oci --library libnothere.so "$db"
+	pol_refused "unknown exe" "no process of the profile ran" \
+		--format bpf --exe /no/such/program "$db"
+	pol_refused "missing profile" "No such file or directory" \
+		--format json "$SW_TMP/none.db"
+	pol_refused "bad errno" "--deny-errno" --format json \
+		--deny-errno EWHAT "$db"
+	pol_refused "bad without" "no such syscall" --format json \
+		--without nosuchcall "$db"
+}
+
+# bwrap needs user namespaces or root; without both it cannot run at all.
+pol_need_bwrap() {
+	command -v bwrap >/dev/null ||
+		sw_fail "bwrap is not installed (Debian package bubblewrap)"
+	bwrap --ro-bind / / --dev /dev /bin/true 2>"$SW_TMP/bwrap-probe.err" ||
+		sw_skip "bwrap cannot make a sandbox here:" \
+			"$(head -n 1 "$SW_TMP/bwrap-probe.err")"
+}
+
+# pol_bwrap NAME BPF CMD...: run CMD under bwrap with the filter BPF.
+pol_bwrap() {
+	local name=$1 bpf=$2
+
+	shift 2
+	sw_native "$name" bwrap --ro-bind / / --dev /dev --proc /proc \
+		--unshare-pid --die-with-parent --seccomp 9 "$@" 9<"$bpf"
+}
+
+mode_bwrap() {
+	local py='import socket, sys; socket.socket(int(sys.argv[1])).close()'
+
+	pol_need_bwrap
+	pol_trace_ls
+	pol_make ls.bpf --format bpf "$SW_TMP/ls.db"
+	pol_bwrap run "$SW_TMP/ls.bpf" /usr/bin/ls -1 "$D"
+	pol_expect_ls run
+
+	pol_make nodents.bpf --format bpf --without getdents64 "$SW_TMP/ls.db"
+	pol_bwrap nodents "$SW_TMP/nodents.bpf" /usr/bin/ls -1 "$D"
+	pol_expect_denied nodents "reading directory '$D': Operation not permitted"
+
+	# The errno is the policy's: another one shows in ls's words.
+	pol_make eacces.bpf --format bpf --without getdents64 \
+		--deny-errno EACCES "$SW_TMP/ls.db"
+	pol_bwrap eacces "$SW_TMP/eacces.bpf" /usr/bin/ls -1 "$D"
+	pol_expect_denied eacces "reading directory '$D': Permission denied"
+
+	# Argument filters: a profile of AF_UNIX sockets lets AF_UNIX (1)
+	# through and stops AF_INET6 (10); --no-args lets both through.
+	sw_traced py python3 -c "$py" 1
+	sw_expect_rc py 0
+	[[ $(sw_sql py "SELECT COUNT(*) FROM site_arg a JOIN site s
+		ON s.id = a.site WHERE s.name = 'socket' AND a.arg = 0
+		AND a.value = 1") == 1 ]] ||
+		sw_fail "the profile holds no socket domain AF_UNIX"
+	pol_make py.bpf --format bpf "$SW_TMP/py.db"
+	pol_bwrap unix "$SW_TMP/py.bpf" python3 -c "$py" 1
+	sw_expect_rc unix 0
+	pol_bwrap inet6 "$SW_TMP/py.bpf" python3 -c "$py" 10
+	pol_expect_denied inet6 "PermissionError: [Errno 1] Operation not permitted"
+	pol_make py-noargs.bpf --format bpf --no-args "$SW_TMP/py.db"
+	pol_bwrap noargs "$SW_TMP/py-noargs.bpf" python3 -c "$py" 10
+	sw_expect_rc noargs 0
+}
+
+case $mode in
+cli) mode_cli ;;
+bwrap) mode_bwrap ;;
+*) sw_fail "unknown mode '$mode'" ;;
+esac
