@@ -66,7 +66,6 @@ static const struct policy_allowance policy_allow_runc[] = {
     {"madvise", "the Go runtime returns unused pages"},
     {"clone", "the Go runtime starts a thread when one blocks"},
     {"exit", "a Go runtime thread exits"},
-    {"read", "runc init reads its configuration pipe"},
 };
 
 /*

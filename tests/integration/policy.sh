@@ -189,8 +189,139 @@ mode_bwrap() {
 	sw_expect_rc noargs 0
 }
 
+# pol_rootfs DIR: a root file system with ls, its libraries and the
+# loader's cache copied from the host, so that ls in the container does
+# exactly what the traced ls did; /data holds the listed files.
+pol_rootfs() {
+	local root=$1 f
+
+	mkdir -p "$root"/{etc,proc,dev,sys,tmp,run,data}
+	for f in /usr/bin/ls /etc/ld.so.cache \
+		$(ldd /usr/bin/ls | grep -o '/[^ ]*'); do
+		cp -L --parents "$f" "$root/" ||
+			sw_fail "copy $f into the root file system"
+	done
+	# systemd-nspawn wants to see an OS tree.
+	touch "$root/etc/os-release" "$root/data/alpha" "$root/data/beta"
+}
+
+# runc as root needs cgroups; a rootless runc needs a delegated cgroup v2.
+pol_need_runc() {
+	command -v runc >/dev/null ||
+		sw_fail "runc is not installed (Debian package runc)"
+	[[ $(id -u) == 0 ]] ||
+		sw_skip "runc needs root here (rootless runc needs a" \
+			"delegated cgroup v2 tree, which the tests do not set up)"
+}
+
+# pol_runc NAME SECCOMP [PATH]: run ls -1 PATH (default /data) in a runc
+# bundle whose linux.seccomp is the file SECCOMP ("" for none).
+pol_runc() {
+	local name=$1 seccomp=$2 path=${3:-/data} b=$SW_TMP/bundle-$1 filter='.'
+
+	mkdir -p "$b"
+	(cd "$b" && runc spec) || sw_fail "runc spec failed"
+	[[ -z $seccomp ]] || filter='.linux.seccomp = $sc[0]'
+	jq --slurpfile sc "${seccomp:-/dev/null}" \
+		".process.terminal = false | .process.args =
+		[\"/usr/bin/ls\", \"-1\", \"$path\"] | .root.readonly = true
+		| .root.path = \"$SW_TMP/rootfs\" | $filter" "$b/config.json" >"$b/config.new" ||
+		sw_fail "cannot edit $b/config.json"
+	mv "$b/config.new" "$b/config.json"
+	sw_native "$name" runc --root "$SW_TMP/runc-state" run \
+		--bundle "$b" "syswho-policy-$$-$name"
+	runc --root "$SW_TMP/runc-state" delete -f \
+		"syswho-policy-$$-$name" >/dev/null 2>&1 || true
+}
+
+mode_runc() {
+	pol_need_runc
+	pol_rootfs "$SW_TMP/rootfs"
+	pol_trace_ls
+
+	# Without a policy first: a machine without usable cgroups cannot
+	# run any container, which is no fault of the policy.
+	pol_runc plain ""
+	if [[ $SW_RC != 0 ]] && grep -qi cgroup "$SW_TMP/plain.err"; then
+		sw_skip "runc cannot run a container on this machine:" \
+			"$(head -n 1 "$SW_TMP/plain.err")"
+	fi
+	pol_expect_ls plain
+
+	pol_make ls.oci --format oci "$SW_TMP/ls.db"
+	pol_runc run "$SW_TMP/ls.oci"
+	pol_expect_ls run
+
+	# runc's init lists its descriptors with getdents64 itself, so leave
+	# out statx, which ls calls on a file operand and runc never does.
+	sw_traced file /usr/bin/ls -1 "$SW_TMP/rootfs/data/alpha"
+	sw_expect_rc file 0
+	sw_assert_owned_by file statx /usr/bin/ls
+	pol_make nostatx.oci --format oci --without statx "$SW_TMP/file.db"
+	pol_runc nostatx "$SW_TMP/nostatx.oci" /data/alpha
+	pol_expect_denied nostatx \
+		"cannot access '/data/alpha': Operation not permitted"
+
+	# Leaving out a call runc itself needs stops runc before the exec:
+	# that is why the allowances are there.
+	pol_make nodents.oci --format oci --without getdents64 "$SW_TMP/ls.db"
+	pol_runc nodents "$SW_TMP/nodents.oci"
+	pol_expect_denied nodents "/proc/self/fd: operation not permitted"
+}
+
+# systemd-nspawn runs a directory tree as root without a booted systemd
+# when it neither registers with machined nor makes a scope unit.
+pol_need_nspawn() {
+	command -v systemd-nspawn >/dev/null ||
+		sw_fail "systemd-nspawn is not installed" \
+			"(Debian package systemd-container)"
+	[[ $(id -u) == 0 ]] || sw_skip "systemd-nspawn needs root"
+}
+
+# pol_nspawn NAME POLICY: ls in the tree under the two filter lines of
+# the systemd policy file POLICY ("" for nspawn's own filter only).
+pol_nspawn() {
+	local name=$1 policy=$2 args=()
+
+	if [[ -n $policy ]]; then
+		while IFS= read -r line; do
+			args+=("--system-call-filter=$line")
+		done < <(sed -n 's/^SystemCallFilter=//p' "$policy")
+		[[ ${#args[@]} == 2 ]] ||
+			sw_fail "$policy: expected two SystemCallFilter= lines"
+	fi
+	sw_native "$name" systemd-nspawn -q --pipe --register=no --keep-unit \
+		-D "$SW_TMP/rootfs" "${args[@]}" /usr/bin/ls -1 /data
+}
+
+mode_nspawn() {
+	pol_need_nspawn
+	pol_rootfs "$SW_TMP/rootfs"
+	pol_trace_ls
+
+	pol_nspawn plain ""
+	if [[ $SW_RC != 0 ]]; then
+		sw_show plain
+		sw_skip "systemd-nspawn cannot run a container here:" \
+			"$(grep -v 'propagate' "$SW_TMP/plain.err" | head -n 1)"
+	fi
+	pol_expect_ls plain
+
+	pol_make ls.sd --format systemd "$SW_TMP/ls.db"
+	pol_nspawn run "$SW_TMP/ls.sd"
+	pol_expect_ls run
+
+	pol_make nodents.sd --format systemd --without getdents64 \
+		"$SW_TMP/ls.db"
+	pol_nspawn nodents "$SW_TMP/nodents.sd"
+	pol_expect_denied nodents \
+		"reading directory '/data': Operation not permitted"
+}
+
 case $mode in
 cli) mode_cli ;;
 bwrap) mode_bwrap ;;
+runc) mode_runc ;;
+nspawn) mode_nspawn ;;
 *) sw_fail "unknown mode '$mode'" ;;
 esac
