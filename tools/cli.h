@@ -20,6 +20,8 @@ int cmd_collect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_which(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* Print "syswho: CMD: message" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...)

@@ -21,6 +21,8 @@ static const struct {
     {"report", cmd_report, "show a profile by library, syscall or process"},
     {"which", cmd_which, "show who makes one syscall, with stacks"},
     {"policy", cmd_policy, "make a seccomp policy from profiles"},
+    {"diff", cmd_diff, "syscalls each library gained and lost"},
+    {"merge", cmd_merge, "merge profiles of several runs into one"},
 };
 
 static void usage(FILE *out)

@@ -318,7 +318,62 @@ mode_nspawn() {
 		"reading directory '/data': Operation not permitted"
 }
 
+# pol_host NAME PLUGIN...: the plugin host traced with PLUGINs.
+pol_host() {
+	local name=$1
+
+	shift
+	sw_traced "$name" "$(sw_prog plugin-host)" "$@"
+	sw_expect_rc "$name" 0
+}
+
+mode_merge() {
+	local ev=$SW_TMP/a/libplug.so rc=0
+
+	# The same plugin from two paths is one module: by build-id.
+	mkdir -p "$SW_TMP/a" "$SW_TMP/b"
+	cp "$(sw_plugin plugin_eventfd.so)" "$ev"
+	cp "$(sw_plugin plugin_eventfd.so)" "$SW_TMP/b/libplug.so"
+	pol_host one "$ev"
+	pol_host two "$SW_TMP/b/libplug.so" "$(sw_plugin plugin_thread.so)"
+	"$TEST_SYSWHO" merge -o "$SW_TMP/all.db" "$SW_TMP/one.db" \
+		"$SW_TMP/two.db" 2>"$SW_TMP/merge.err" ||
+		sw_fail "syswho merge failed: $(cat "$SW_TMP/merge.err")"
+	sw_assert_eq "$(sw_sql all "SELECT COUNT(*) FROM module
+		WHERE build_id = '$(sw_build_id "$ev")'")" 1 \
+		"merged profile: modules with the plugin's build-id"
+	sw_assert_eq "$(sw_sql all "SELECT COUNT(*) FROM process")" \
+		"$(($(sw_sql one "SELECT COUNT(*) FROM process") +
+			$(sw_sql two "SELECT COUNT(*) FROM process")))" \
+		"merged profile: processes"
+	pol_make plug.json --format json --library libplug.so "$SW_TMP/all.db"
+	jq -e '[.syscalls[].name] | index("eventfd2") != null' \
+		"$SW_TMP/plug.json" >/dev/null ||
+		sw_fail "the plugin's policy lacks eventfd2"
+	pol_make thread.json --format json --library plugin_thread.so \
+		"$SW_TMP/all.db"
+
+	# An "upgrade": another plugin at the same path, another build-id.
+	cp "$(sw_plugin plugin_thread.so)" "$ev"
+	pol_host three "$ev"
+	"$TEST_SYSWHO" diff --format json "$SW_TMP/one.db" "$SW_TMP/three.db" \
+		>"$SW_TMP/diff.json" 2>"$SW_TMP/diff.err" || rc=$?
+	sw_assert_eq "$rc" 1 "syswho diff exit status with differences"
+	jq -e --arg p "$ev" '.libraries[] | select(.path == $p) |
+		(.lost | index("eventfd2") != null) and
+		(.old_build_id != .new_build_id)' "$SW_TMP/diff.json" \
+		>/dev/null || sw_fail "diff: the plugin must lose eventfd2:" \
+		"$(cat "$SW_TMP/diff.json")"
+	rc=0
+	"$TEST_SYSWHO" diff "$SW_TMP/one.db" "$SW_TMP/one.db" \
+		>"$SW_TMP/same.txt" 2>&1 || rc=$?
+	sw_assert_eq "$rc" 0 "syswho diff of a profile with itself"
+	[[ ! -s "$SW_TMP/same.txt" ]] || sw_fail "diff of the same profile" \
+		"printed: $(cat "$SW_TMP/same.txt")"
+}
+
 case $mode in
+merge) mode_merge ;;
 cli) mode_cli ;;
 bwrap) mode_bwrap ;;
 runc) mode_runc ;;
