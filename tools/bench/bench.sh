@@ -173,7 +173,7 @@ colors=(0 "#9e9e9e" "#1565c0" "#ef6c00" "#c62828" "#6a1b9a")
 {
 	nw=${#workloads[@]} nm=$((${#modes[@]} - 1))
 	height=$((40 + nw * (nm * 14 + 16) + 30))
-	echo "<svg xmlns='http://www.w3.org/2000/svg' width='760' height='$height' font-family='sans-serif' font-size='11'>"
+	echo "<svg xmlns='http://www.w3.org/2000/svg' width='860' height='$height' font-family='sans-serif' font-size='11'>"
 	echo "<text x='10' y='18' font-size='13'>Run time relative to native (log scale; 1x at the grey line)</text>"
 	echo "<line x1='160' y1='28' x2='160' y2='$((height - 20))' stroke='#bbb'/>"
 	y=36
