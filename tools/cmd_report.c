@@ -12,6 +12,7 @@
 #include "log.h"
 #include "query.h"
 #include "model.h"
+#include "risk.h"
 #include "tree.h"
 
 enum report_by { REPORT_BY_LIBRARY, REPORT_BY_SYSCALL, REPORT_BY_PROCESS };
@@ -187,13 +188,140 @@ static void report_json_processes(struct query *q)
 	sqlite3_finalize(argv);
 }
 
+
+/*
+ * What a policy reviewer needs beside each syscall: the argument values
+ * recorded, the risk notes, and the stack of its busiest call site.
+ */
+struct report_detail {
+	sqlite3_stmt *args;  /* (arg, value) of ?1 owner (or any), ?2, ?3 */
+	sqlite3_stmt *stack; /* (module, offset) of the busiest site */
+};
+
+#define REPORT_ARGS_SQL(where)                                                 \
+	"SELECT DISTINCT a.arg, a.value FROM site_arg a "                      \
+	"JOIN site s ON s.id = a.site WHERE " where                            \
+	" AND s.arch = ?2 AND s.nr = ?3 ORDER BY 1, 2"
+
+/* A profile made before argument values were recorded has no table. */
+static bool report_has_args(struct query *q)
+{
+	sqlite3_stmt *st = query_prepare(
+	    q, "SELECT 1 FROM sqlite_master WHERE name = 'site_arg'");
+	bool has = query_row(q, st);
+
+	sqlite3_finalize(st);
+
+	return has;
+}
+
+static void report_detail_open(struct query *q, struct report_detail *d,
+			       bool by_owner)
+{
+	d->args = NULL;
+	if (report_has_args(q))
+		d->args = query_prepare(
+		    q, by_owner ? REPORT_ARGS_SQL("s.owner IS ?1")
+				: REPORT_ARGS_SQL("?1 IS NULL"));
+	d->stack = query_prepare(
+	    q, "SELECT COALESCE(m.path, '" QUERY_ANONYMOUS "'), f.offset "
+	       "FROM frame f LEFT JOIN module m ON m.id = f.module "
+	       "WHERE f.site = (SELECT id FROM site s WHERE s.owner IS ?1 "
+	       "AND s.arch = ?2 AND s.nr = ?3 ORDER BY count DESC LIMIT 1) "
+	       "ORDER BY f.depth LIMIT 4");
+}
+
+static void report_detail_close(struct report_detail *d)
+{
+	sqlite3_finalize(d->args);
+	sqlite3_finalize(d->stack);
+}
+
+static void report_detail_bind(sqlite3_stmt *st, sqlite3_value *owner,
+			       sqlite3_int64 arch, sqlite3_int64 nr)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	if (owner)
+		sqlite3_bind_value(st, 1, owner);
+	else
+		sqlite3_bind_null(st, 1);
+	sqlite3_bind_int64(st, 2, arch);
+	sqlite3_bind_int64(st, 3, nr);
+}
+
+/* JSON: "args":[{"index","values"}],"risk":[{"kind","note"}] */
+static void report_json_detail(struct query *q, struct report_detail *d,
+			       const char *name)
+{
+	struct risk_note notes[RISK_MAX_NOTES];
+	size_t n = risk_notes(name, NULL, notes), i;
+	sqlite3_int64 last = -1;
+
+	printf(",\"args\":[");
+	while (d->args && query_row(q, d->args)) {
+		if (sqlite3_column_int64(d->args, 0) != last)
+			printf("%s{\"index\":%lld,\"values\":[",
+			       last < 0 ? "" : "]},",
+			       (long long)sqlite3_column_int64(d->args, 0));
+		else
+			putchar(',');
+		/* Unsigned, as the register held it. */
+		printf("%llu", (unsigned long long)sqlite3_column_int64(
+				   d->args, 1));
+		last = sqlite3_column_int64(d->args, 0);
+	}
+	printf("%s],\"risk\":[", last < 0 ? "" : "]}");
+	for (i = 0; i < n; i++) {
+		printf("%s{\"kind\":\"%s\",\"note\":", i ? "," : "",
+		       risk_kind_name(notes[i].kind));
+		json_put_string(stdout, notes[i].text);
+		putchar('}');
+	}
+	putchar(']');
+}
+
+/* Text: the argument sets, risk notes and busiest stack of one call. */
+static void report_text_detail(struct query *q, struct report_detail *d,
+			       const char *name)
+{
+	struct risk_note notes[RISK_MAX_NOTES];
+	size_t n = risk_notes(name, NULL, notes), i;
+	sqlite3_int64 last = -1;
+	const char *sep = "";
+
+	while (d->args && query_row(q, d->args)) {
+		if (sqlite3_column_int64(d->args, 0) != last)
+			printf("%s        arg %lld:", last < 0 ? "" : "\n",
+			       (long long)sqlite3_column_int64(d->args, 0));
+		printf(" %#llx", (unsigned long long)sqlite3_column_int64(
+				     d->args, 1));
+		last = sqlite3_column_int64(d->args, 0);
+	}
+	if (last >= 0)
+		putchar('\n');
+	for (i = 0; i < n; i++)
+		printf("        risk: %s: %s\n", risk_kind_name(notes[i].kind),
+		       notes[i].text);
+	while (d->stack && query_row(q, d->stack)) {
+		printf("%s%s+%#llx", *sep ? sep : "        stack: ",
+		       query_basename(query_text(d->stack, 0)),
+		       (unsigned long long)sqlite3_column_int64(d->stack, 1));
+		sep = " < ";
+	}
+	if (*sep)
+		putchar('\n');
+}
+
 /*
  * The syscalls of one owner as a JSON array. CALLS yields (name, nr,
  * arch, count); PIDS and SCOPES have the owner bound to ?1 and take the
  * arch and nr as ?2 and ?3.
  */
 static void report_json_calls(struct query *q, sqlite3_stmt *calls,
-			      sqlite3_stmt *pids, sqlite3_stmt *scopes)
+			      sqlite3_stmt *pids, sqlite3_stmt *scopes,
+			      struct report_detail *d, sqlite3_value *owner)
 {
 	bool first = true;
 
@@ -211,6 +339,10 @@ static void report_json_calls(struct query *q, sqlite3_stmt *calls,
 		sqlite3_bind_int64(scopes, 2, sqlite3_column_int64(calls, 2));
 		sqlite3_bind_int64(scopes, 3, sqlite3_column_int64(calls, 1));
 		query_json_texts(q, stdout, scopes);
+		report_detail_bind(d->args, owner,
+				   sqlite3_column_int64(calls, 2),
+				   sqlite3_column_int64(calls, 1));
+		report_json_detail(q, d, query_text(calls, 0));
 		fputc('}', stdout);
 		first = false;
 	}
@@ -238,8 +370,10 @@ static void report_json_libraries(struct query *q)
 	sqlite3_stmt *scopes = query_prepare(
 	    q, "SELECT DISTINCT scope FROM site WHERE owner IS ?1 "
 	       "AND arch = ?2 AND nr = ?3 AND scope != '' ORDER BY 1");
+	struct report_detail d;
 	bool first = true;
 
+	report_detail_open(q, &d, true);
 	printf(",\"libraries\":[");
 	while (calls && pids && scopes && query_row(q, owners)) {
 		printf("%s{\"path\":", first ? "" : ",");
@@ -251,11 +385,13 @@ static void report_json_libraries(struct query *q)
 		report_bind_owner(calls, owners);
 		report_bind_owner(pids, owners);
 		report_bind_owner(scopes, owners);
-		report_json_calls(q, calls, pids, scopes);
+		report_json_calls(q, calls, pids, scopes, &d,
+				  sqlite3_column_value(owners, 0));
 		fputc('}', stdout);
 		first = false;
 	}
 	printf("]");
+	report_detail_close(&d);
 	sqlite3_finalize(owners);
 	sqlite3_finalize(calls);
 	sqlite3_finalize(pids);
@@ -337,13 +473,15 @@ static void report_put_scope(const char *scope)
 static void report_text_by_library(struct query *q)
 {
 	sqlite3_stmt *owners = query_prepare(q, REPORT_OWNERS_SQL);
-	sqlite3_stmt *calls =
-	    query_prepare(q, "SELECT " QUERY_NAME_SQL ", s.scope, SUM(s.count) "
-			     "FROM site s WHERE s.owner IS ?1 "
-			     "GROUP BY s.arch, s.nr, s.scope ORDER BY 1, 2");
+	sqlite3_stmt *calls = query_prepare(
+	    q, "SELECT " QUERY_NAME_SQL ", s.scope, SUM(s.count), s.arch, s.nr "
+	       "FROM site s WHERE s.owner IS ?1 "
+	       "GROUP BY s.arch, s.nr, s.scope ORDER BY 1, 2");
+	struct report_detail d;
 	char id[16];
 	bool any;
 
+	report_detail_open(q, &d, true);
 	while (calls && query_row(q, owners)) {
 		report_bind_owner(calls, owners);
 		any = false;
@@ -361,9 +499,18 @@ static void report_text_by_library(struct query *q)
 			printf("    %-24s %8lld", query_text(calls, 0),
 			       (long long)sqlite3_column_int64(calls, 2));
 			report_put_scope(query_text(calls, 1));
+			report_detail_bind(d.args, sqlite3_column_value(owners, 0),
+					   sqlite3_column_int64(calls, 3),
+					   sqlite3_column_int64(calls, 4));
+			report_detail_bind(d.stack,
+					   sqlite3_column_value(owners, 0),
+					   sqlite3_column_int64(calls, 3),
+					   sqlite3_column_int64(calls, 4));
+			report_text_detail(q, &d, query_text(calls, 0));
 		}
 		sqlite3_reset(calls);
 	}
+	report_detail_close(&d);
 	sqlite3_finalize(owners);
 	sqlite3_finalize(calls);
 }
@@ -380,8 +527,12 @@ static void report_text_by_syscall(struct query *q)
 	    "GROUP BY s.arch, s.nr, s.owner, s.scope "
 	    "ORDER BY 1, 3, 7 DESC, 4, 6");
 	sqlite3_int64 last_nr = -1, last_arch = -1;
+	struct report_detail d;
 	long long total;
 
+	report_detail_open(q, &d, false);
+	sqlite3_finalize(d.stack);
+	d.stack = NULL;
 	while (query_row(q, st)) {
 		if (sqlite3_column_int64(st, 1) != last_nr ||
 		    sqlite3_column_int64(st, 2) != last_arch) {
@@ -390,6 +541,8 @@ static void report_text_by_syscall(struct query *q)
 			total = sqlite3_column_int64(st, 7);
 			printf("%s (%lld)  %lld %s\n", query_text(st, 0),
 			       (long long)last_nr, total, cli_calls(total));
+			report_detail_bind(d.args, NULL, last_arch, last_nr);
+			report_text_detail(q, &d, query_text(st, 0));
 		}
 		printf("    %8lld  %s%s",
 		       (long long)sqlite3_column_int64(st, 6),
@@ -397,6 +550,7 @@ static void report_text_by_syscall(struct query *q)
 		       sqlite3_column_int(st, 4) ? "  (runtime)" : "");
 		report_put_scope(query_text(st, 5));
 	}
+	report_detail_close(&d);
 	sqlite3_finalize(st);
 }
 

@@ -116,6 +116,22 @@ mode_cli() {
 		.errno == null)] | length == 0' "$SW_TMP/ls.lib.json" \
 		>/dev/null || sw_fail "a library policy has no allowances"
 
+	# The reports carry the same review: risk, arguments, a stack.
+	sw_report ls
+	sw_jq ls -e '.libraries[] | select(.path == "/usr/bin/ls") |
+		.syscalls[] | select(.name == "getdents64") |
+		.risk[0].kind == "state-leak"' >/dev/null ||
+		sw_fail "report json: getdents64 of ls lacks its risk"
+	sw_jq ls -e '[.libraries[].syscalls[] | select(.name == "openat") |
+		.args[] | select(.index == 2)] | length > 0' >/dev/null ||
+		sw_fail "report json: openat lacks its recorded flags"
+	"$S" report --by library "$db" >"$SW_TMP/bylib.txt"
+	grep -A3 '^    getdents64 ' "$SW_TMP/bylib.txt" |
+		grep -q 'stack: ls+0x' || sw_fail "report: no stack for getdents64"
+	"$S" report --by syscall "$db" >"$SW_TMP/bycall.txt"
+	grep -A2 '^getdents64 ' "$SW_TMP/bycall.txt" | grep -q 'risk: state-leak' ||
+		sw_fail "report --by syscall: no risk for getdents64"
+
 	echo "not a profile" >"$SW_TMP/foreign.db"
 	pol_refused "foreign file" "not a syswho profile" --format oci \
 		"$SW_TMP/foreign.db"
