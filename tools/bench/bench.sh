@@ -5,7 +5,8 @@
 # workload runs natively, under syswho's floor mode (trap and pass
 # through, nothing recorded), under syswho, under strace -f -c, under
 # strace -f -k (the peer that gives stacks: one round, it is slow) and
-# under perf trace where it works. Runs alternate, ROUNDS times; the
+# under perf trace where it works, and under syswho --baseline against a
+# profile of the same workload (a regression re-run). Runs alternate, ROUNDS times; the
 # report gives medians and ratios to native measured in the same run,
 # since absolute times drift on a shared machine. Then memory: the peak
 # RSS a traced process gains, and the collector's peak RSS.
@@ -85,12 +86,12 @@ declare -A cmd=(
 	[pipeline]="sh $tmp/pipeline.sh"
 )
 
-modes=(native floor syswho strace-c strace-k)
+modes=(native floor syswho baseline strace-c strace-k)
 have_strace=1 have_perf=1
 command -v strace >/dev/null || have_strace=0
 perf trace -o /dev/null -- /bin/true >/dev/null 2>&1 || have_perf=0
 ((have_perf)) && modes+=(perf)
-((have_strace)) || modes=(native floor syswho)
+((have_strace)) || modes=(native floor syswho baseline)
 
 # run MODE WORKLOAD: time one run, append "ns rss status" to its file.
 run() {
@@ -101,6 +102,8 @@ run() {
 	native) "$bin/maxrss" "$file" "${c[@]}" ;;
 	floor) SYSWHO_MODE=floor "$bin/maxrss" "$file" "$syswho" run -o "$tmp/p.db" -- "${c[@]}" ;;
 	syswho) "$bin/maxrss" "$file" "$syswho" run -o "$tmp/p.db" -- "${c[@]}" ;;
+	baseline) "$bin/maxrss" "$file" "$syswho" run --baseline "$tmp/base.$w.db" \
+		-o "$tmp/p.db" -- "${c[@]}" ;;
 	strace-c) "$bin/maxrss" "$file" strace -f -c -o /dev/null "${c[@]}" ;;
 	strace-k) "$bin/maxrss" "$file" strace -f -k -o /dev/null "${c[@]}" ;;
 	perf) "$bin/maxrss" "$file" perf trace -o /dev/null -- "${c[@]}" ;;
@@ -110,6 +113,12 @@ run() {
 		exit 1
 	}
 }
+
+# The baseline mode re-runs each workload against a profile of itself.
+for w in "${workloads[@]}"; do
+	read -r -a c <<<"${cmd[$w]}"
+	"$syswho" run -o "$tmp/base.$w.db" -- "${c[@]}" >/dev/null 2>&1
+done
 
 for ((r = 1; r <= rounds; r++)); do
 	for w in "${workloads[@]}"; do
@@ -169,7 +178,7 @@ cat "$table"
 
 # The chart: per workload, each mode's ratio to native on a log scale.
 svg="$outdir/bench.svg"
-colors=(0 "#9e9e9e" "#1565c0" "#ef6c00" "#c62828" "#6a1b9a")
+colors=(0 "#9e9e9e" "#1565c0" "#2e7d32" "#ef6c00" "#c62828" "#6a1b9a")
 {
 	nw=${#workloads[@]} nm=$((${#modes[@]} - 1))
 	height=$((40 + nw * (nm * 14 + 16) + 30))
