@@ -24,6 +24,7 @@
  * socket types carry SOCK_NONBLOCK and SOCK_CLOEXEC, and open flags carry
  * every O_ flag: only the type and the access mode are closed sets.
  */
+/* Limitation: values are kept per argument, so socket allows every pair. */
 static const struct policy_argspec {
 	const char *name;
 	uint32_t index;
