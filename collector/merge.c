@@ -9,8 +9,8 @@
 #include "profile.h"
 
 /* The DST index of module MOD of SRC, added when DST lacks it. */
-static int merge_module(struct model *dst, const struct model *src,
-			size_t mod, size_t *out, struct error **err)
+static int merge_module(struct model *dst, const struct model *src, size_t mod,
+			size_t *out, struct error **err)
 {
 	const struct model_module *s = &src->modules[mod];
 	size_t i;
@@ -29,9 +29,8 @@ static int merge_module(struct model *dst, const struct model *src,
 				err);
 }
 
-static int merge_process(struct model *dst, const struct model *src,
-			 size_t p, const size_t *mods, size_t *out,
-			 struct error **err)
+static int merge_process(struct model *dst, const struct model *src, size_t p,
+			 const size_t *mods, size_t *out, struct error **err)
 {
 	const struct model_process *s = &src->procs[p];
 	struct model_process *d;
@@ -89,8 +88,7 @@ static int merge_site(struct model *dst, const struct model_site *s,
 	return ret;
 }
 
-int merge_model(struct model *dst, const struct model *src,
-		struct error **err)
+int merge_model(struct model *dst, const struct model *src, struct error **err)
 {
 	size_t *mods = calloc(src->n_modules + 1, sizeof(*mods));
 	size_t *procs = calloc(src->n_procs + 1, sizeof(*procs));

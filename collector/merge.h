@@ -13,8 +13,7 @@
  * loaded from this time, so a plugin keeps one identity across runs;
  * modules without a build-id are matched by path.
  */
-int merge_model(struct model *dst, const struct model *src,
-		struct error **err);
+int merge_model(struct model *dst, const struct model *src, struct error **err);
 
 /* Load each of the N profiles PATHS into the empty model M, merged. */
 int merge_load(struct model *m, char *const *paths, size_t n,

@@ -359,8 +359,10 @@ static int policy_drop_without(struct policy *p, struct error **err)
 
 	for (i = 0; i < p->sel.n_without; i++) {
 		if (syscalls_number(0, p->sel.without[i]) < 0)
-			return error_set(err, 0, "--without %s: no such syscall "
-					 "on x86_64", p->sel.without[i]);
+			return error_set(err, 0,
+					 "--without %s: no such syscall "
+					 "on x86_64",
+					 p->sel.without[i]);
 		for (j = 0; j < p->n_calls; j++) {
 			if (strcmp(p->calls[j].name, p->sel.without[i]))
 				continue;

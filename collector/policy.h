@@ -75,9 +75,9 @@ struct policy_call {
 
 /* What to take from a profile. */
 struct policy_select {
-	const char *exe;     /* only processes running this executable */
-	const char *library; /* only calls owned by this module */
-	bool no_args;	     /* drop every argument filter */
+	const char *exe;      /* only processes running this executable */
+	const char *library;  /* only calls owned by this module */
+	bool no_args;	      /* drop every argument filter */
 	char *const *without; /* syscalls to leave out, to see what fails */
 	size_t n_without;
 	enum policy_consumer consumer;

@@ -44,8 +44,8 @@ static void policy_json_owners(const struct policy *p,
 	for (i = 0; i < c->n_owners; i++) {
 		fprintf(f, "%s{", i ? "," : "");
 		policy_json_module(p->model, c->owners[i].module, f);
-		fprintf(f, ",\"count\":%" PRIu64 ",\"stack\":",
-			c->owners[i].count);
+		fprintf(
+		    f, ",\"count\":%" PRIu64 ",\"stack\":", c->owners[i].count);
 		policy_json_stack(p->model, c->owners[i].example, f);
 		fputc('}', f);
 	}
@@ -61,8 +61,9 @@ static void policy_json_args(const struct policy_call *c, FILE *f)
 		const struct policy_argset *a = &c->args[i];
 
 		/* Masks pass 2^53, where JSON readers lose integers. */
-		fprintf(f, "%s{\"index\":%" PRIu32 ",\"mask\":\"0x%" PRIx64
-			   "\",\"filtered\":%s,\"values\":[",
+		fprintf(f,
+			"%s{\"index\":%" PRIu32 ",\"mask\":\"0x%" PRIx64
+			"\",\"filtered\":%s,\"values\":[",
 			i ? "," : "", a->index, a->mask,
 			a->open ? "false" : "true");
 		for (j = 0; j < a->n_values; j++)
@@ -135,8 +136,9 @@ int policy_emit_json(const struct policy *p, FILE *f, struct error **err)
 	policy_json_opt(f, "exe", p->sel.exe);
 	fputc(',', f);
 	policy_json_opt(f, "library", p->sel.library);
-	fprintf(f, ",\"args\":%s},\"default\":{\"action\":\"errno\","
-		   "\"errno\":",
+	fprintf(f,
+		",\"args\":%s},\"default\":{\"action\":\"errno\","
+		"\"errno\":",
 		p->sel.no_args ? "false" : "true");
 	if (e)
 		fprintf(f, "\"%s\"", e);

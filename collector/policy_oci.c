@@ -20,7 +20,8 @@ static void policy_oci_cmp(const struct policy_argset *a, uint64_t value,
 	else
 		fprintf(f,
 			"{\"index\":%" PRIu32 ",\"value\":%" PRIu64
-			",\"valueTwo\":%" PRIu64 ",\"op\":\"SCMP_CMP_MASKED_EQ\"}",
+			",\"valueTwo\":%" PRIu64
+			",\"op\":\"SCMP_CMP_MASKED_EQ\"}",
 			a->index, a->mask, value);
 }
 
@@ -36,8 +37,9 @@ static void policy_oci_filtered(const struct policy_call *c, FILE *f,
 
 	for (i = 0; i < n1; i++) {
 		for (j = 0; j < n2; j++) {
-			fprintf(f, "%s\n    {\"names\":[\"%s\"],"
-				   "\"action\":\"SCMP_ACT_ALLOW\",\"args\":[",
+			fprintf(f,
+				"%s\n    {\"names\":[\"%s\"],"
+				"\"action\":\"SCMP_ACT_ALLOW\",\"args\":[",
 				*first ? "" : ",", c->name);
 			policy_oci_cmp(&c->args[0], c->args[0].values[i], f);
 			if (c->n_args > 1) {
@@ -61,8 +63,8 @@ static void policy_oci_plain(const struct policy *p, FILE *f, bool *first)
 
 		if (c->errno_ret || policy_call_filtered(c))
 			continue;
-		fprintf(f, "%s\"%s\"",
-			any ? "," : "\n    {\"names\":[", c->name);
+		fprintf(f, "%s\"%s\"", any ? "," : "\n    {\"names\":[",
+			c->name);
 		any = true;
 	}
 	if (any) {
@@ -86,9 +88,10 @@ int policy_emit_oci(const struct policy *p, FILE *f, struct error **err)
 		const struct policy_call *c = &p->calls[i];
 
 		if (c->errno_ret && c->errno_ret != p->sel.deny_errno) {
-			fprintf(f, "%s\n    {\"names\":[\"%s\"],"
-				   "\"action\":\"SCMP_ACT_ERRNO\","
-				   "\"errnoRet\":%d}",
+			fprintf(f,
+				"%s\n    {\"names\":[\"%s\"],"
+				"\"action\":\"SCMP_ACT_ERRNO\","
+				"\"errnoRet\":%d}",
 				first ? "" : ",", c->name, c->errno_ret);
 			first = false;
 		} else if (!c->errno_ret && policy_call_filtered(c)) {

@@ -66,8 +66,9 @@ static void policy_seccomp_notes(const struct policy *p, FILE *f)
 	struct risk_note notes[RISK_MAX_NOTES];
 	size_t i, j, n;
 
-	fprintf(f, "# syswho policy: %zu syscalls allowed or answered, "
-		   "everything else fails with errno %d\n",
+	fprintf(f,
+		"# syswho policy: %zu syscalls allowed or answered, "
+		"everything else fails with errno %d\n",
 		p->n_calls, p->sel.deny_errno);
 	for (i = 0; i < p->n_calls; i++) {
 		const struct policy_call *c = &p->calls[i];

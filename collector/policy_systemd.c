@@ -85,11 +85,11 @@ static void policy_systemd_allow_line(const bool *allowed, FILE *f)
 		best = SIZE_MAX;
 		best_n = 0;
 		for (i = 0; i < policy_systemd_n_groups && i < 64; i++) {
-			if (used[i] || !policy_systemd_fits(
-					   &policy_systemd_groups[i], allowed,
-					   covered, &new, &n))
+			if (used[i] ||
+			    !policy_systemd_fits(&policy_systemd_groups[i],
+						 allowed, covered, &new, &n))
 				continue;
-			if (new && n > best_n) {
+			if (new &&n > best_n) {
 				best = i;
 				best_n = n;
 			}

@@ -9,6 +9,8 @@
  */
 #include "policy_systemd.h"
 
+/* A generated table reads best as it was generated. */
+/* clang-format off */
 const struct policy_systemd_group policy_systemd_groups[] = {
     {"@default",
      (const char *const[]){
@@ -257,3 +259,4 @@ const struct policy_systemd_group policy_systemd_groups[] = {
 
 const size_t policy_systemd_n_groups =
     sizeof(policy_systemd_groups) / sizeof(*policy_systemd_groups);
+/* clang-format on */

@@ -111,8 +111,8 @@ static int policy_write(const struct policy *p, enum policy_format fmt,
 /* Remember one --without NAME; the names stay in argv. */
 static int policy_add_without(struct policy_select *sel, char *name)
 {
-	char **w = realloc((void *)sel->without,
-			   (sel->n_without + 1) * sizeof(*w));
+	char **w =
+	    realloc((void *)sel->without, (sel->n_without + 1) * sizeof(*w));
 
 	if (!w) {
 		cli_error("policy", "--without %s: out of memory", name);

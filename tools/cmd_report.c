@@ -188,7 +188,6 @@ static void report_json_processes(struct query *q)
 	sqlite3_finalize(argv);
 }
 
-
 /*
  * What a policy reviewer needs beside each syscall: the argument values
  * recorded, the risk notes, and the stack of its busiest call site.
@@ -220,9 +219,9 @@ static void report_detail_open(struct query *q, struct report_detail *d,
 {
 	d->args = NULL;
 	if (report_has_args(q))
-		d->args = query_prepare(
-		    q, by_owner ? REPORT_ARGS_SQL("s.owner IS ?1")
-				: REPORT_ARGS_SQL("?1 IS NULL"));
+		d->args =
+		    query_prepare(q, by_owner ? REPORT_ARGS_SQL("s.owner IS ?1")
+					      : REPORT_ARGS_SQL("?1 IS NULL"));
 	d->stack = query_prepare(
 	    q, "SELECT COALESCE(m.path, '" QUERY_ANONYMOUS "'), f.offset "
 	       "FROM frame f LEFT JOIN module m ON m.id = f.module "
@@ -268,8 +267,8 @@ static void report_json_detail(struct query *q, struct report_detail *d,
 		else
 			putchar(',');
 		/* Unsigned, as the register held it. */
-		printf("%llu", (unsigned long long)sqlite3_column_int64(
-				   d->args, 1));
+		printf("%llu",
+		       (unsigned long long)sqlite3_column_int64(d->args, 1));
 		last = sqlite3_column_int64(d->args, 0);
 	}
 	printf("%s],\"risk\":[", last < 0 ? "" : "]}");
@@ -295,8 +294,8 @@ static void report_text_detail(struct query *q, struct report_detail *d,
 		if (sqlite3_column_int64(d->args, 0) != last)
 			printf("%s        arg %lld:", last < 0 ? "" : "\n",
 			       (long long)sqlite3_column_int64(d->args, 0));
-		printf(" %#llx", (unsigned long long)sqlite3_column_int64(
-				     d->args, 1));
+		printf(" %#llx",
+		       (unsigned long long)sqlite3_column_int64(d->args, 1));
 		last = sqlite3_column_int64(d->args, 0);
 	}
 	if (last >= 0)
@@ -499,7 +498,8 @@ static void report_text_by_library(struct query *q)
 			printf("    %-24s %8lld", query_text(calls, 0),
 			       (long long)sqlite3_column_int64(calls, 2));
 			report_put_scope(query_text(calls, 1));
-			report_detail_bind(d.args, sqlite3_column_value(owners, 0),
+			report_detail_bind(d.args,
+					   sqlite3_column_value(owners, 0),
 					   sqlite3_column_int64(calls, 3),
 					   sqlite3_column_int64(calls, 4));
 			report_detail_bind(d.stack,

@@ -51,9 +51,9 @@ static void add_site(struct model *m, size_t proc, size_t owner, uint32_t nr,
 	s.n_frames = 1;
 	assert_int_equal(model_add_site(m, &s, &idx, &err), 0);
 	for (i = 0; i < n_args; i++)
-		assert_int_equal(model_site_add_arg(m, idx, args[i].index,
-						    args[i].value),
-				 0);
+		assert_int_equal(
+		    model_site_add_arg(m, idx, args[i].index, args[i].value),
+		    0);
 }
 
 static void add_process(struct model *m, const char *exe)
@@ -223,16 +223,16 @@ static bool has_kind(const char *name, const struct policy_argset *a,
 
 static void test_risk(void **state)
 {
-	struct policy_argset coarse = {.index = 0, .n_values = 1,
-				       .values = {CLOCK_MONOTONIC_COARSE}};
+	struct policy_argset coarse = {
+	    .index = 0, .n_values = 1, .values = {CLOCK_MONOTONIC_COARSE}};
 	struct policy_argset wx = {.index = 2, .n_values = 1, .values = {7}};
 	struct policy_argset rx = {.index = 2, .n_values = 1, .values = {5}};
 	struct risk_note notes[RISK_MAX_NOTES];
 
 	assert_true(has_kind("clock_gettime", &coarse, RISK_TIMING,
 			     "only coarse clocks"));
-	assert_false(has_kind("clock_gettime", NULL, RISK_TIMING,
-			      "only coarse clocks"));
+	assert_false(
+	    has_kind("clock_gettime", NULL, RISK_TIMING, "only coarse clocks"));
 	assert_true(has_kind("ptrace", NULL, RISK_DANGEROUS, "processes"));
 	assert_true(has_kind("io_uring_setup", NULL, RISK_DANGEROUS, ""));
 	assert_true(has_kind("pipe2", NULL, RISK_COVERT, ""));
