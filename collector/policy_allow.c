@@ -89,6 +89,13 @@ static const struct policy_allowance policy_allow_nspawn[] = {
     {"close", "nspawn closes what it read"},
     {"close_range", "nspawn closes every descriptor it does not pass"},
     {"write", "nspawn reports to its parent"},
+    {"ppoll", "nspawn waits on its barrier with the parent when the "
+	      "parent is slower"},
+    {"seccomp", "nspawn loads its filters for the other ABIs and its "
+		"restrictions after the first"},
+    {"writev", "nspawn logs a failure before the exec"},
+    {"brk", "nspawn's allocations grow the heap"},
+    {"exit_group", "nspawn exits when the setup fails"},
 };
 
 size_t policy_allowances(enum policy_consumer c,

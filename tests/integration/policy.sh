@@ -307,7 +307,9 @@ pol_nspawn() {
 		[[ ${#args[@]} == 2 ]] ||
 			sw_fail "$policy: expected two SystemCallFilter= lines"
 	fi
-	sw_native "$name" systemd-nspawn -q --pipe --register=no --keep-unit \
+	# A machine name of its own: nspawn keeps per-name state in /run.
+	sw_native "$name" systemd-nspawn --pipe --register=no --keep-unit \
+		--machine "syswho-policy-$$-$name" \
 		-D "$SW_TMP/rootfs" "${args[@]}" /usr/bin/ls -1 /data
 }
 
