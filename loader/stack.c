@@ -4,6 +4,7 @@
  */
 #include "stack.h"
 
+#include "gate.h"
 #include "sys.h"
 
 #define AUXV_MAX 64
@@ -14,7 +15,7 @@ static int stack_auxv(const Elf64_auxv_t *in, const struct stack_image *img,
 {
 	int n = 0;
 
-	for (; in->a_type != AT_NULL && n < AUXV_MAX - 1; in++) {
+	for (; in->a_type != AT_NULL && n < AUXV_MAX - 2; in++) {
 		out[n] = *in;
 		switch (in->a_type) {
 		case AT_PHDR:
@@ -40,6 +41,9 @@ static int stack_auxv(const Elf64_auxv_t *in, const struct stack_image *img,
 		}
 		n++;
 	}
+	out[n].a_type = GATE_AT_LOADER;
+	out[n].a_un.a_val = gate_base();
+	n++;
 	out[n].a_type = AT_NULL;
 	out[n].a_un.a_val = 0;
 

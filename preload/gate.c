@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/auxv.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -93,6 +94,15 @@ int gate_adopt(uintptr_t addr)
 	    GATE_LOADER_MAGIC)
 		return -EEXIST;
 
+	gate_addr = addr;
+	gate_entry = (gate_fn)gate_relocate(syswho_gate_call);
+	return 0;
+}
+
+int gate_adopt_from_auxv(uintptr_t addr)
+{
+	if (getauxval(GATE_AT_LOADER) != addr || !addr)
+		return -ENOENT;
 	gate_addr = addr;
 	gate_entry = (gate_fn)gate_relocate(syswho_gate_call);
 	return 0;

@@ -23,8 +23,16 @@
 
 /* Set in gate_data.loader by syswho's exec loader (loader/). */
 #define GATE_LOADER_MAGIC 0x73776c64U
-#define GATE_EARLY_MAX	  256
-#define GATE_PATH_MAX	  1024
+
+/*
+ * An auxiliary vector entry the loader adds for the program (the dynamic
+ * loader and libc ignore types they do not know): its value is the gate's
+ * address, so the library finds the loader's gate without a syscall, and
+ * none of its own start-up calls is taken for the program's.
+ */
+#define GATE_AT_LOADER 0x53570001UL
+#define GATE_EARLY_MAX 256
+#define GATE_PATH_MAX  1024
 
 /*
  * A call the loader passed through before libsyswho.so took over (the
@@ -83,6 +91,12 @@ int gate_map(uintptr_t addr);
  * mapped there is something else.
  */
 int gate_adopt(uintptr_t addr);
+
+/*
+ * Take the loader's gate when the auxiliary vector names it at ADDR: no
+ * syscall is made. 0, or -ENOENT when this image was not started by it.
+ */
+int gate_adopt_from_auxv(uintptr_t addr);
 
 /* Start of the code page, 0 before gate_map. */
 uintptr_t gate_base(void);

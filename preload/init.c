@@ -97,13 +97,18 @@ __attribute__((constructor(101))) static void syswho_init(void)
 	handler_floor = getenv("SYSWHO_MODE") &&
 			strcmp(getenv("SYSWHO_MODE"), "floor") == 0;
 	gate = init_gate_addr();
-	ret = gate_map(gate);
-	/* Started by syswho's exec loader: its gate and filter are in place. */
-	if (ret == -EEXIST && gate_adopt(gate) == 0) {
-		/* What this constructor does is syswho's, not the program's. */
+	/*
+	 * Started by syswho's exec loader: its gate and filter are in place,
+	 * and from here on what this constructor does is syswho's, not the
+	 * program's (the loader's handler notes the program's early calls).
+	 */
+	ret = gate_adopt_from_auxv(gate);
+	if (ret == 0)
 		__atomic_store_n(&gate_data()->quiet, 1, __ATOMIC_RELAXED);
+	else
+		ret = gate_map(gate);
+	if (ret == -EEXIST && gate_adopt(gate) == 0)
 		ret = 0;
-	}
 	if (ret < 0)
 		init_fail("syswho: cannot map the gate at %#lx: %s "
 			  "(choose another address with SYSWHO_GATE)",
