@@ -12,6 +12,7 @@
 
 #include "array.h"
 #include "policy.h"
+#include "risk.h"
 #include "syscalls.h"
 
 #define POLICY_MASK32 0xffffffffull
@@ -491,5 +492,23 @@ int policy_emit(const struct policy *p, enum policy_format format, FILE *f,
 		return policy_emit_systemd(p, f, err);
 	default:
 		return policy_emit_json(p, f, err);
+	}
+}
+
+void policy_put_comment_notes(const struct policy *p, FILE *f)
+{
+	struct risk_note notes[RISK_MAX_NOTES];
+	size_t i, j, n;
+
+	for (i = 0; i < p->n_calls; i++) {
+		const struct policy_call *c = &p->calls[i];
+
+		n = risk_notes(c->name, c->n_args ? &c->args[0] : NULL, notes);
+		for (j = 0; j < n; j++)
+			fprintf(f, "# %s: %s: %s\n", c->name,
+				risk_kind_name(notes[j].kind), notes[j].text);
+		if (c->allowance)
+			fprintf(f, "# %s: consumer: %s\n", c->name,
+				c->allowance);
 	}
 }

@@ -130,6 +130,12 @@ bool policy_mask_full(uint64_t mask);
 int policy_emit(const struct policy *p, enum policy_format format, FILE *f,
 		struct error **err);
 int policy_emit_json(const struct policy *p, FILE *f, struct error **err);
+
+/*
+ * For formats with '#' comments: each allowed syscall's risk notes and,
+ * for a consumer's allowance, why it is there.
+ */
+void policy_put_comment_notes(const struct policy *p, FILE *f);
 int policy_emit_oci(const struct policy *p, FILE *f, struct error **err);
 int policy_emit_seccomp(const struct policy *p, bool pfc, FILE *f,
 			struct error **err);

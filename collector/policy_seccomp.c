@@ -63,24 +63,11 @@ static int policy_seccomp_rule(scmp_filter_ctx ctx, const struct policy *p,
 /* Risk notes as comments above libseccomp's own text. */
 static void policy_seccomp_notes(const struct policy *p, FILE *f)
 {
-	struct risk_note notes[RISK_MAX_NOTES];
-	size_t i, j, n;
-
 	fprintf(f,
 		"# syswho policy: %zu syscalls allowed or answered, "
 		"everything else fails with errno %d\n",
 		p->n_calls, p->sel.deny_errno);
-	for (i = 0; i < p->n_calls; i++) {
-		const struct policy_call *c = &p->calls[i];
-
-		n = risk_notes(c->name, c->n_args ? &c->args[0] : NULL, notes);
-		for (j = 0; j < n; j++)
-			fprintf(f, "# %s: %s: %s\n", c->name,
-				risk_kind_name(notes[j].kind), notes[j].text);
-		if (c->allowance)
-			fprintf(f, "# %s: consumer: %s\n", c->name,
-				c->allowance);
-	}
+	policy_put_comment_notes(p, f);
 }
 
 int policy_emit_seccomp(const struct policy *p, bool pfc, FILE *f,

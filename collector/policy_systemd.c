@@ -127,24 +127,6 @@ static void policy_systemd_deny_line(const bool *allowed, FILE *f)
 	fputc('\n', f);
 }
 
-static void policy_systemd_notes(const struct policy *p, FILE *f)
-{
-	struct risk_note notes[RISK_MAX_NOTES];
-	size_t i, j, n;
-
-	for (i = 0; i < p->n_calls; i++) {
-		const struct policy_call *c = &p->calls[i];
-
-		n = risk_notes(c->name, c->n_args ? &c->args[0] : NULL, notes);
-		for (j = 0; j < n; j++)
-			fprintf(f, "# %s: %s: %s\n", c->name,
-				risk_kind_name(notes[j].kind), notes[j].text);
-		if (c->allowance)
-			fprintf(f, "# %s: consumer: %s\n", c->name,
-				c->allowance);
-	}
-}
-
 int policy_emit_systemd(const struct policy *p, FILE *f, struct error **err)
 {
 	bool allowed[POLICY_SYSTEMD_MAX_NR] = {0};
@@ -157,7 +139,7 @@ int policy_emit_systemd(const struct policy *p, FILE *f, struct error **err)
 	fputs("# systemd compares names only: argument sets are not "
 	      "enforced here.\n",
 	      f);
-	policy_systemd_notes(p, f);
+	policy_put_comment_notes(p, f);
 	policy_systemd_allow_line(allowed, f);
 	policy_systemd_deny_line(allowed, f);
 	if (e)
