@@ -14,8 +14,14 @@
  */
 #include "unwind.h"
 
+#include "gate.h"
+
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <errno.h>
 #include <libunwind.h>
 #include <stddef.h>
@@ -32,6 +38,129 @@ static unw_backtrace_fn unwind_backtrace;
 static unw_init_local2_fn unwind_init_local2;
 static unw_step_fn unwind_step;
 static unw_get_reg_fn unwind_get_reg;
+
+/*
+ * libunwind blocks signals around each lookup of a frame layout it has
+ * not cached, and checks addresses with mincore and msync; every one of
+ * those calls would trap again (a few microseconds each, two or more per
+ * frame of a new stack). Its imports of them are pointed at versions that
+ * go through the gate. They run inside the handler, where the mask they
+ * set is undone by rt_sigreturn, and they never block SIGSYS.
+ */
+static int unwind_sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	uint64_t mask;
+	long ret;
+
+	if (set) {
+		memcpy(&mask, set, sizeof(mask));
+		mask &= ~(1ULL << (SIGSYS - 1));
+	}
+	ret = gate_call4(SYS_rt_sigprocmask, how, set ? &mask : NULL, old, 8);
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return 0;
+}
+
+static int unwind_mincore(void *addr, size_t len, unsigned char *vec)
+{
+	long ret = gate_call3(SYS_mincore, addr, len, vec);
+
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return 0;
+}
+
+static int unwind_msync(void *addr, size_t len, int flags)
+{
+	long ret = gate_call3(SYS_msync, addr, len, flags);
+
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	void *fn;
+} unwind_rebinds[] = {
+	{"sigprocmask", (void *)unwind_sigprocmask},
+	{"mincore", (void *)unwind_mincore},
+	{"msync", (void *)unwind_msync},
+};
+
+/* Point one PLT slot of libunwind (at SLOT) at FN, past its RELRO. */
+static void unwind_rebind_slot(void **slot, void *fn, uintptr_t relro_lo,
+			       uintptr_t relro_hi)
+{
+	uintptr_t page = (uintptr_t)slot & ~4095UL;
+	bool ro = (uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi;
+
+	if (ro)
+		mprotect((void *)page, 4096, PROT_READ | PROT_WRITE);
+	*slot = fn;
+	if (ro)
+		mprotect((void *)page, 4096, PROT_READ);
+}
+
+static int unwind_rebind_one(struct dl_phdr_info *info, size_t size,
+			     void *data)
+{
+	const ElfW(Dyn) *dyn = NULL;
+	const ElfW(Rela) *rela = NULL;
+	const ElfW(Sym) *symtab = NULL;
+	const char *strtab = NULL;
+	uintptr_t relro_lo = 0, relro_hi = 0;
+	size_t relsz = 0, i, k;
+	int p;
+
+	if (!info->dlpi_name || !strstr(info->dlpi_name, "libunwind.so"))
+		return 0;
+	for (p = 0; p < info->dlpi_phnum; p++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[p];
+
+		if (ph->p_type == PT_DYNAMIC)
+			dyn = (const void *)(info->dlpi_addr + ph->p_vaddr);
+		if (ph->p_type == PT_GNU_RELRO) {
+			relro_lo = info->dlpi_addr + ph->p_vaddr;
+			relro_hi = relro_lo + ph->p_memsz;
+		}
+	}
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
+		if (dyn->d_tag == DT_JMPREL)
+			rela = (const void *)dyn->d_un.d_ptr;
+		else if (dyn->d_tag == DT_PLTRELSZ)
+			relsz = dyn->d_un.d_val;
+		else if (dyn->d_tag == DT_SYMTAB)
+			symtab = (const void *)dyn->d_un.d_ptr;
+		else if (dyn->d_tag == DT_STRTAB)
+			strtab = (const void *)dyn->d_un.d_ptr;
+	}
+	if (!rela || !symtab || !strtab)
+		return 1;
+
+	for (i = 0; i < relsz / sizeof(*rela); i++) {
+		const char *name;
+
+		if (ELF64_R_TYPE(rela[i].r_info) != R_X86_64_JUMP_SLOT)
+			continue;
+		name = strtab + symtab[ELF64_R_SYM(rela[i].r_info)].st_name;
+		for (k = 0; k < sizeof(unwind_rebinds) / sizeof(*unwind_rebinds);
+		     k++)
+			if (strcmp(name, unwind_rebinds[k].name) == 0)
+				unwind_rebind_slot(
+				    (void **)(info->dlpi_addr + rela[i].r_offset),
+				    unwind_rebinds[k].fn, relro_lo, relro_hi);
+	}
+	(void)data;
+	return 1;
+}
 
 int unwind_init(void)
 {
@@ -52,6 +181,8 @@ int unwind_init(void)
 	    (unw_init_local2_fn)dlsym(lib, "_ULx86_64_init_local2");
 	unwind_step = (unw_step_fn)dlsym(lib, "_ULx86_64_step");
 	unwind_get_reg = (unw_get_reg_fn)dlsym(lib, "_ULx86_64_get_reg");
+	/* Bound now (RTLD_NOW), so the slots stay as set here. */
+	dl_iterate_phdr(unwind_rebind_one, NULL);
 
 	/* Let it set up its once-only state outside signal context. */
 	unwind_backtrace(trace, 8);
