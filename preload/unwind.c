@@ -40,6 +40,8 @@ static unw_step_fn unwind_step;
 static unw_get_reg_fn unwind_get_reg;
 
 /*
+ * Limitation: a program's own use of libunwind gets these calls too.
+ *
  * libunwind blocks signals around each lookup of a frame layout it has
  * not cached, and checks addresses with mincore and msync; every one of
  * those calls would trap again (a few microseconds each, two or more per
