@@ -195,16 +195,28 @@ static void record_sum_dropped(struct thread_state *ts, void *arg)
 	*(uint64_t *)arg += ts->table->dropped;
 }
 
-/* Send one early call as a Site with its one known frame, and its count. */
+/* Send what *LEN holds of TS's buffer, counting a failure as lost. */
+static void record_send_buf(struct thread_state *ts, size_t *len)
+{
+	if (*len && transport_send(ts->buf, *len, 50) != 0)
+		transport_count_lost(1);
+	*len = 0;
+}
+
+/*
+ * Append one early call to TS's buffer at *LEN, as a Site with its one
+ * known frame and a Counts of it, sending the buffer first when full.
+ */
 static void record_early_one(struct thread_state *ts,
-			     const struct gate_early *e)
+			     const struct gate_early *e, size_t *len)
 {
 	const struct module *m = process_module_at(e->ip);
 	struct encode_site site = {0};
 	uint32_t module = m ? m->id : 0;
 	uint64_t offset = m ? e->ip - m->base : e->ip;
 	uint64_t count = e->count;
-	size_t len = 0;
+	size_t before;
+	int tries;
 
 	if (m)
 		process_announce_module(m);
@@ -221,23 +233,32 @@ static void record_early_one(struct thread_state *ts,
 	site.arg_index = e->arg_index;
 	site.arg_values = e->arg_values;
 	site.nargs = (int)e->nargs;
-	if (encode_site(ts->buf, sizeof(ts->buf), &len, &site) != 0 ||
-	    encode_counts(ts->buf, sizeof(ts->buf), &len, &site.id, &count,
-			  1) != 0 ||
-	    transport_send(ts->buf, len, 50) != 0)
-		transport_count_lost(1);
+
+	for (tries = 0; tries < 2; tries++) {
+		before = *len;
+		if (encode_site(ts->buf, sizeof(ts->buf), len, &site) == 0 &&
+		    encode_counts(ts->buf, sizeof(ts->buf), len, &site.id,
+				  &count, 1) == 0)
+			return;
+		/* It did not fit: send what is there and try once more. */
+		*len = before;
+		record_send_buf(ts, len);
+	}
+	transport_count_lost(1);
 }
 
 /*
  * The calls the exec loader passed through before this library took over
  * (the dynamic loader's, early constructors'): it kept only where each
- * was made, so each is owned by the module of that address.
+ * was made, so each is owned by the module of that address. They go out
+ * in as few packets as the buffer allows.
  */
 void record_early(void)
 {
 	struct gate_data *gd = gate_data();
 	struct thread_state *ts = thread_self();
 	uint32_t n = __atomic_load_n(&gd->early_count, __ATOMIC_ACQUIRE);
+	size_t len = 0;
 	uint32_t i;
 
 	if (!ts)
@@ -245,7 +266,8 @@ void record_early(void)
 	if (n > GATE_EARLY_MAX)
 		n = GATE_EARLY_MAX;
 	for (i = 0; i < n; i++)
-		record_early_one(ts, &gd->early[i]);
+		record_early_one(ts, &gd->early[i], &len);
+	record_send_buf(ts, &len);
 	ts->table->dropped += gd->early_dropped;
 }
 
