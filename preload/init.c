@@ -16,7 +16,6 @@
 #include "record.h"
 #include "signals.h"
 #include "transport.h"
-#include "unwind.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -120,8 +119,6 @@ __attribute__((constructor(101))) static void syswho_init(void)
 			  collector, strerror(-ret));
 
 	process_init(getenv("SYSWHO_RUNTIME"));
-	/* Limitation: without libunwind, only the innermost frame is seen. */
-	unwind_init();
 	ret = process_announce();
 	if (ret < 0)
 		init_fail("syswho: cannot talk to the collector at %s: %s",

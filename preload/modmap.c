@@ -171,6 +171,7 @@ const struct module *modmap_add(struct modmap *map,
 	m->base = info->base;
 	m->start = info->start;
 	m->end = info->end;
+	m->eh_frame_hdr = info->eh_frame_hdr;
 	bounded_copy(m->path, info->path, sizeof(m->path));
 	m->runtime = modmap_is_runtime(map, m->path);
 	if (info->build_id_len <= MODMAP_BUILD_ID_MAX) {
@@ -253,6 +254,8 @@ static int modmap_refresh_one(struct dl_phdr_info *info, size_t size,
 	for (i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 
+		if (ph->p_type == PT_GNU_EH_FRAME)
+			mi.eh_frame_hdr = info->dlpi_addr + ph->p_vaddr;
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
 			continue;
 		if (info->dlpi_addr + ph->p_vaddr < lo)

@@ -26,6 +26,7 @@ struct module {
 	bool runtime;
 	uintptr_t base;	      /* load bias */
 	uintptr_t start, end; /* span of the executable segments */
+	uintptr_t eh_frame_hdr; /* its .eh_frame_hdr in memory, or 0 */
 	uint8_t build_id[MODMAP_BUILD_ID_MAX];
 	uint8_t build_id_len;
 	char path[MODMAP_PATH_MAX];
@@ -44,7 +45,7 @@ struct modmap {
 /* What a module looks like before it is in the map. */
 struct module_info {
 	const char *path;
-	uintptr_t base, start, end;
+	uintptr_t base, start, end, eh_frame_hdr;
 	const uint8_t *build_id;
 	size_t build_id_len;
 };

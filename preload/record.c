@@ -1,7 +1,7 @@
 /*
  * The recording pipeline run by the handler for every trapped call.
  *
- * The hot path is: unwind (libunwind's cached fast trace), hash the stack,
+ * The hot path is: unwind (CFI rules cached by address), hash the stack,
  * find the entry in this thread's table, count. Only a stack never seen by
  * this thread pays for attribution (module lookups, the owner rule) and
  * for sending a Site record.

@@ -80,7 +80,7 @@ void thread_leave(struct thread_state *ts);
 
 /*
  * Threads that share one TLS block are one thread to the libraries the
- * recording uses (libunwind's caches, glibc's recursive locks): they
+ * recording uses (glibc's recursive locks, the loader's lock): they
  * record one at a time, under a lock in the state of the TLS's owner.
  */
 void thread_lock_tls(struct thread_state *owner);

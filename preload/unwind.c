@@ -1,275 +1,181 @@
 /*
- * Stack unwinding with libunwind's fast trace.
+ * Stack unwinding from the signal context with syswho's own CFI reader
+ * (cfi.c) and a cache of step rules by instruction address.
  *
- * libunwind's unw_step walk blocks signals around every lookup, and each
- * of those rt_sigprocmask calls traps again: about 14 us a call. Its
- * unw_backtrace instead keeps a per-thread cache of frame layouts keyed by
- * instruction address and, once warm, walks a stack (through the kernel's
- * signal frame) without a syscall. It starts from the caller, so the
- * handler's own frames are skipped afterwards.
+ * libunwind, used before, cost every exec'd image a dlopen of itself and
+ * liblzma (about 0.7 ms), every thread a 256 KiB trace cache, and made
+ * syscalls of its own on a cache miss. This walk makes none: it reads
+ * the modules' .eh_frame_hdr and .eh_frame in memory, and the stack.
  *
- * libunwind is loaded with dlopen(RTLD_LOCAL): linked normally, its
- * _Unwind_* and backtrace symbols could interpose the program's own
- * (libgcc_s's exception unwinder) and change how a C++ program behaves.
+ * Limitation: frames whose CFI uses DWARF expressions (stack realignment,
+ * some hand-written assembly) end the stack there.
  */
 #include "unwind.h"
 
-#include "gate.h"
+#include "cfi.h"
+#include "process.h"
 
-#define UNW_LOCAL_ONLY
-#include <dlfcn.h>
-#include <elf.h>
-#include <link.h>
-#include <signal.h>
-#include <sys/mman.h>
-#include <errno.h>
-#include <libunwind.h>
-#include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
 
-typedef int (*unw_backtrace_fn)(void **, int);
-typedef int (*unw_init_local2_fn)(unw_cursor_t *, unw_context_t *, int);
-typedef int (*unw_step_fn)(unw_cursor_t *);
-typedef int (*unw_get_reg_fn)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
-
-static unw_backtrace_fn unwind_backtrace;
-static unw_init_local2_fn unwind_init_local2;
-static unw_step_fn unwind_step;
-static unw_get_reg_fn unwind_get_reg;
+/* A rule cache shared by all threads: direct-mapped, by address. */
+#define UNWIND_CACHE_SLOTS 8192
+/* A frame's CFA lies within this much above the interrupted stack pointer. */
+#define UNWIND_STACK_SPAN (64UL << 20)
 
 /*
- * Limitation: a program's own use of libunwind gets these calls too.
- *
- * libunwind blocks signals around each lookup of a frame layout it has
- * not cached, and checks addresses with mincore and msync; every one of
- * those calls would trap again (a few microseconds each, two or more per
- * frame of a new stack). Its imports of them are pointed at versions that
- * go through the gate. They run inside the handler, where the mask they
- * set is undone by rt_sigreturn, and they never block SIGSYS.
+ * A slot holds the address and its packed rule; the rule repeats low
+ * bits of the address, so a reader that meets a half-written slot (two
+ * threads filling it at once) sees a mismatch and looks the rule up.
  */
-static int unwind_sigprocmask(int how, const sigset_t *set, sigset_t *old)
-{
-	uint64_t mask;
-	long ret;
-
-	if (set) {
-		memcpy(&mask, set, sizeof(mask));
-		mask &= ~(1ULL << (SIGSYS - 1));
-	}
-	ret = gate_call4(SYS_rt_sigprocmask, how, set ? &mask : NULL, old, 8);
-	if (ret < 0) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return 0;
-}
-
-static int unwind_mincore(void *addr, size_t len, unsigned char *vec)
-{
-	long ret = gate_call3(SYS_mincore, addr, len, vec);
-
-	if (ret < 0) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return 0;
-}
-
-static int unwind_msync(void *addr, size_t len, int flags)
-{
-	long ret = gate_call3(SYS_msync, addr, len, flags);
-
-	if (ret < 0) {
-		errno = (int)-ret;
-		return -1;
-	}
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	void *fn;
-} unwind_rebinds[] = {
-	{"sigprocmask", (void *)unwind_sigprocmask},
-	{"mincore", (void *)unwind_mincore},
-	{"msync", (void *)unwind_msync},
+struct unwind_slot {
+	uintptr_t pc;
+	uint64_t rule;
 };
 
-/* Point one PLT slot of libunwind (at SLOT) at FN, past its RELRO. */
-static void unwind_rebind_slot(void **slot, void *fn, uintptr_t relro_lo,
-			       uintptr_t relro_hi)
-{
-	uintptr_t page = (uintptr_t)slot & ~4095UL;
-	bool ro = (uintptr_t)slot >= relro_lo && (uintptr_t)slot < relro_hi;
+#define RULE_VALID     (1ULL << 0)
+#define RULE_CFA_RBP   (1ULL << 1)
+#define RULE_RBP_SAVED (1ULL << 2)
+#define RULE_RA_UNDEF  (1ULL << 3)
+#define RULE_TAG_SHIFT 4  /* 12 bits of the address */
+#define RULE_CFA_SHIFT 16 /* int32 */
+#define RULE_RBP_SHIFT 48 /* int16 */
 
-	if (ro)
-		mprotect((void *)page, 4096, PROT_READ | PROT_WRITE);
-	*slot = fn;
-	if (ro)
-		mprotect((void *)page, 4096, PROT_READ);
+static struct unwind_slot unwind_cache[UNWIND_CACHE_SLOTS];
+
+static uint64_t unwind_pack(uintptr_t pc, const struct cfi_rule *r)
+{
+	return RULE_VALID | (r->cfa_reg == CFI_RBP ? RULE_CFA_RBP : 0) |
+	       (r->rbp_saved ? RULE_RBP_SAVED : 0) |
+	       (r->ra_undefined ? RULE_RA_UNDEF : 0) |
+	       ((uint64_t)(pc & 0xfff) << RULE_TAG_SHIFT) |
+	       ((uint64_t)(uint32_t)r->cfa_off << RULE_CFA_SHIFT) |
+	       ((uint64_t)(uint16_t)(int16_t)r->rbp_off << RULE_RBP_SHIFT);
 }
 
-static int unwind_rebind_one(struct dl_phdr_info *info, size_t size,
-			     void *data)
+static void unwind_unpack(uint64_t v, struct cfi_rule *r)
 {
-	const ElfW(Dyn) *dyn = NULL;
-	const ElfW(Rela) *rela = NULL;
-	const ElfW(Sym) *symtab = NULL;
-	const char *strtab = NULL;
-	uintptr_t relro_lo = 0, relro_hi = 0;
-	size_t relsz = 0, i, k;
-	int p;
+	r->cfa_reg = (v & RULE_CFA_RBP) ? CFI_RBP : CFI_RSP;
+	r->rbp_saved = (v & RULE_RBP_SAVED) != 0;
+	r->ra_undefined = (v & RULE_RA_UNDEF) != 0;
+	r->cfa_off = (int32_t)(uint32_t)(v >> RULE_CFA_SHIFT);
+	r->rbp_off = (int16_t)(uint16_t)(v >> RULE_RBP_SHIFT);
+}
 
-	if (!info->dlpi_name || !strstr(info->dlpi_name, "libunwind.so"))
-		return 0;
-	for (p = 0; p < info->dlpi_phnum; p++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[p];
+/* The step rule at TARGET: from the cache, else from the module's CFI. */
+static bool unwind_rule(uintptr_t target, struct cfi_rule *r)
+{
+	struct unwind_slot *slot =
+	    &unwind_cache[(target ^ (target >> 13)) & (UNWIND_CACHE_SLOTS - 1)];
+	const struct module *m;
+	uint64_t v;
 
-		if (ph->p_type == PT_DYNAMIC)
-			dyn = (const void *)(info->dlpi_addr + ph->p_vaddr);
-		if (ph->p_type == PT_GNU_RELRO) {
-			relro_lo = info->dlpi_addr + ph->p_vaddr;
-			relro_hi = relro_lo + ph->p_memsz;
+	if (__atomic_load_n(&slot->pc, __ATOMIC_ACQUIRE) == target) {
+		v = __atomic_load_n(&slot->rule, __ATOMIC_ACQUIRE);
+		if ((v & RULE_VALID) &&
+		    ((v >> RULE_TAG_SHIFT) & 0xfff) == (target & 0xfff) &&
+		    __atomic_load_n(&slot->pc, __ATOMIC_RELAXED) == target) {
+			unwind_unpack(v, r);
+			return true;
 		}
 	}
-	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
-		if (dyn->d_tag == DT_JMPREL)
-			rela = (const void *)dyn->d_un.d_ptr;
-		else if (dyn->d_tag == DT_PLTRELSZ)
-			relsz = dyn->d_un.d_val;
-		else if (dyn->d_tag == DT_SYMTAB)
-			symtab = (const void *)dyn->d_un.d_ptr;
-		else if (dyn->d_tag == DT_STRTAB)
-			strtab = (const void *)dyn->d_un.d_ptr;
+
+	m = process_module_at(target);
+	if (!m || !m->eh_frame_hdr || !cfi_find(m->eh_frame_hdr, target, r))
+		return false;
+	/* Only rules that pack without loss are cached. */
+	if (r->rbp_off == (int16_t)r->rbp_off) {
+		__atomic_store_n(&slot->pc, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&slot->rule, unwind_pack(target, r),
+				 __ATOMIC_RELEASE);
+		__atomic_store_n(&slot->pc, target, __ATOMIC_RELEASE);
 	}
-	if (!rela || !symtab || !strtab)
-		return 1;
-
-	for (i = 0; i < relsz / sizeof(*rela); i++) {
-		const char *name;
-
-		if (ELF64_R_TYPE(rela[i].r_info) != R_X86_64_JUMP_SLOT)
-			continue;
-		name = strtab + symtab[ELF64_R_SYM(rela[i].r_info)].st_name;
-		for (k = 0; k < sizeof(unwind_rebinds) / sizeof(*unwind_rebinds);
-		     k++)
-			if (strcmp(name, unwind_rebinds[k].name) == 0)
-				unwind_rebind_slot(
-				    (void **)(info->dlpi_addr + rela[i].r_offset),
-				    unwind_rebinds[k].fn, relro_lo, relro_hi);
-	}
-	(void)data;
-	return 1;
+	return true;
 }
 
-int unwind_init(void)
+/* The kernel's signal return trampoline: mov $15, %rax; syscall. */
+static bool unwind_is_sigreturn(uintptr_t pc)
 {
-	void *trace[8];
-	void *lib;
+	static const uint8_t code[] = {0x48, 0xc7, 0xc0, 0x0f, 0x00,
+				       0x00, 0x00, 0x0f, 0x05};
 
-	/*
-	 * Limitation: a program that loads libunwind itself shares its locks;
-	 * a syscall it makes while holding one would wait for itself.
-	 */
-	lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-	if (!lib)
-		return -ENOENT;
-	unwind_backtrace = (unw_backtrace_fn)dlsym(lib, "unw_backtrace");
-	if (!unwind_backtrace)
-		return -ENOENT;
-	unwind_init_local2 =
-	    (unw_init_local2_fn)dlsym(lib, "_ULx86_64_init_local2");
-	unwind_step = (unw_step_fn)dlsym(lib, "_ULx86_64_step");
-	unwind_get_reg = (unw_get_reg_fn)dlsym(lib, "_ULx86_64_get_reg");
-	/* Bound now (RTLD_NOW), so the slots stay as set here. */
-	dl_iterate_phdr(unwind_rebind_one, NULL);
-
-	/* Let it set up its once-only state outside signal context. */
-	unwind_backtrace(trace, 8);
-	return 0;
-}
-
-/* The calls whose glibc wrappers carry no unwind information. */
-static bool unwind_frameless_site(const ucontext_t *uc)
-{
-	long nr = uc->uc_mcontext.gregs[REG_RAX];
-
-	return nr == SYS_clone || nr == SYS_clone3 || nr == SYS_vfork;
-}
-
-int unwind_skip_handler(void *const *trace, int n, uintptr_t ip)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if ((uintptr_t)trace[i] == ip)
-			return i;
-
-	return -1;
+	return process_module_at(pc) &&
+	       memcmp((const void *)pc, code, sizeof(code)) == 0;
 }
 
 /*
- * glibc ends the unwind information of clone, clone3 and vfork just before
- * their syscall (the child's view would be wrong), so the fast trace stops
- * at frame 0. There the return address is still on top of the stack (or,
- * in vfork, in rdi): resume from it with libunwind's slow walk. It costs
- * some microseconds, and only these rare calls take it.
+ * glibc's clone, clone3 and vfork have no CFI at their syscall (the
+ * child's view would be wrong): the return address is on top of the stack
+ * (in vfork, in rdi, the stack already popped).
  */
-static int unwind_frameless(const ucontext_t *uc, uintptr_t *pcs, int max)
+static bool unwind_frameless(const greg_t *g, uintptr_t *ra, uintptr_t *sp)
 {
-	const greg_t *r = uc->uc_mcontext.gregs;
-	unw_context_t ctx;
-	unw_cursor_t cursor;
-	unw_word_t ip;
-	uint64_t ret;
-	int n = 1;
+	long nr = g[REG_RAX];
 
-	if (!unwind_init_local2 || !unwind_step || !unwind_get_reg)
-		return 1;
-	memcpy(&ctx, uc, sizeof(ctx));
-	if (r[REG_RAX] == SYS_vfork) {
-		ret = (uint64_t)r[REG_RDI];
-	} else {
-		ret = *(const uint64_t *)r[REG_RSP];
-		ctx.uc_mcontext.gregs[REG_RSP] = r[REG_RSP] + 8;
+	if (nr == SYS_vfork) {
+		*ra = (uintptr_t)g[REG_RDI];
+		*sp = (uintptr_t)g[REG_RSP];
+		return true;
 	}
-	ctx.uc_mcontext.gregs[REG_RIP] = (greg_t)ret;
-	if (unwind_init_local2(&cursor, &ctx, 0) < 0)
-		return 1;
-
-	do {
-		if (unwind_get_reg(&cursor, UNW_REG_IP, &ip) < 0 || ip == 0)
-			break;
-		pcs[n++] = (uintptr_t)ip;
-	} while (n < max && unwind_step(&cursor) > 0);
-
-	return n;
+	if (nr == SYS_clone || nr == SYS_clone3) {
+		*ra = *(const uintptr_t *)g[REG_RSP];
+		*sp = (uintptr_t)g[REG_RSP] + 8;
+		return true;
+	}
+	return false;
 }
 
 int unwind_stack(const ucontext_t *uc, uintptr_t *pcs, int max)
 {
-	/* The handler adds a handful of frames above the interrupted one. */
-	void *trace[UNWIND_MAX_FRAMES + 16];
-	uintptr_t ip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-	int n, first, i;
+	const greg_t *g = uc->uc_mcontext.gregs;
+	uintptr_t ip = (uintptr_t)g[REG_RIP], sp = (uintptr_t)g[REG_RSP];
+	uintptr_t bp = (uintptr_t)g[REG_RBP], limit = sp + UNWIND_STACK_SPAN;
+	uintptr_t target = ip, cfa;
+	struct cfi_rule r;
+	int n = 1;
 
 	if (max > UNWIND_MAX_FRAMES)
 		max = UNWIND_MAX_FRAMES;
 	pcs[0] = ip;
-	if (!unwind_backtrace)
-		return 1;
+	while (n < max) {
+		if (!unwind_rule(target, &r)) {
+			if (n == 1 && unwind_frameless(g, &ip, &sp)) {
+				pcs[n++] = ip;
+				target = ip - 1;
+				continue;
+			}
+			break;
+		}
+		if (r.ra_undefined)
+			break;
+		cfa = (r.cfa_reg == CFI_RBP ? bp : sp) + (intptr_t)r.cfa_off;
+		/* The stack grows down: a caller's frame is above. */
+		if (cfa <= sp || cfa > limit || (cfa & 7))
+			break;
+		if (r.rbp_saved)
+			bp = *(const uintptr_t *)(cfa + (intptr_t)r.rbp_off);
+		ip = *(const uintptr_t *)(cfa - 8);
+		sp = cfa;
+		if (!ip)
+			break;
+		if (unwind_is_sigreturn(ip)) {
+			/* A signal handler's frame: go on from its context. */
+			const ucontext_t *inner = (const ucontext_t *)sp;
 
-	n = unwind_backtrace(trace, (int)(sizeof(trace) / sizeof(*trace)));
-	first = unwind_skip_handler(trace, n, ip);
-	if (first < 0)
-		return 1;
+			pcs[n++] = ip;
+			if (n >= max)
+				break;
+			ip = (uintptr_t)inner->uc_mcontext.gregs[REG_RIP];
+			sp = (uintptr_t)inner->uc_mcontext.gregs[REG_RSP];
+			bp = (uintptr_t)inner->uc_mcontext.gregs[REG_RBP];
+			pcs[n++] = ip;
+			target = ip;
+			continue;
+		}
+		pcs[n++] = ip;
+		target = ip - 1;
+	}
 
-	for (i = 0; i < max && first + i < n; i++)
-		pcs[i] = (uintptr_t)trace[first + i];
-	if (i == 1 && unwind_frameless_site(uc))
-		return unwind_frameless(uc, pcs, max);
-
-	return i;
+	return n;
 }
