@@ -29,8 +29,8 @@ int filter_build(struct sock_filter *prog, uintptr_t gate, size_t size);
  * without a trap: the baseline mode, where only calls a previous profile
  * did not hold are traced.
  */
-int filter_build_baseline(struct sock_filter *prog, uintptr_t gate,
-			  size_t size, const uint32_t *nrs, int n);
+int filter_build_baseline(struct sock_filter *prog, uintptr_t gate, size_t size,
+			  const uint32_t *nrs, int n);
 
 /*
  * Parse SYSWHO_BASELINE, a comma-separated list of syscall numbers, into

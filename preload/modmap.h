@@ -24,8 +24,8 @@
 struct module {
 	uint32_t id; /* 1-based, stable for the life of the process */
 	bool runtime;
-	uintptr_t base;	      /* load bias */
-	uintptr_t start, end; /* span of the executable segments */
+	uintptr_t base;		/* load bias */
+	uintptr_t start, end;	/* span of the executable segments */
 	uintptr_t eh_frame_hdr; /* its .eh_frame_hdr in memory, or 0 */
 	uint8_t build_id[MODMAP_BUILD_ID_MAX];
 	uint8_t build_id_len;
