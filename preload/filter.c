@@ -28,10 +28,9 @@
 enum {
 	L_IP,
 	L_NR,
-	L_I386,
+	L_X86_64,
 	L_ALLOW,
 	L_TRAP,
-	L_KILL,
 	L_FIXED,
 };
 
@@ -68,7 +67,10 @@ static void asm_stmt(struct filter_asm *a, uint16_t code, uint32_t k)
 	asm_emit(a, code, k, -1, -1);
 }
 
-/* Conditional jump to label JT or JF; -1 means the next instruction. */
+/*
+ * Conditional jump to label JT or JF; -1 means the next instruction,
+ * REL(k) the one k further (for fixed blocks).
+ */
 static void asm_jump(struct filter_asm *a, uint16_t op, uint32_t k, int jt,
 		     int jf)
 {
@@ -80,6 +82,18 @@ static void asm_label(struct filter_asm *a, int label)
 	a->label[label] = a->n;
 }
 
+/* A jump's destination: -1 the next instruction, REL(k) k further. */
+#define REL(k) (-(k)-2)
+
+static int asm_target(const struct filter_asm *a, int ref, int i)
+{
+	if (ref == -1)
+		return i + 1;
+	if (ref < -1)
+		return i + 1 + (-ref - 2);
+	return a->label[ref];
+}
+
 /* Turn label references into offsets. */
 static int asm_resolve(struct filter_asm *a)
 {
@@ -87,8 +101,8 @@ static int asm_resolve(struct filter_asm *a)
 
 	for (i = 0; i < a->n && !a->error; i++) {
 		struct sock_filter *f = &a->prog[i];
-		int t = a->jt[i] < 0 ? i + 1 : a->label[a->jt[i]];
-		int e = a->jf[i] < 0 ? i + 1 : a->label[a->jf[i]];
+		int t = asm_target(a, a->jt[i], i);
+		int e = asm_target(a, a->jf[i], i);
 
 		if (BPF_CLASS(f->code) != BPF_JMP)
 			continue;
@@ -130,6 +144,26 @@ static bool filter_may_allow(uint32_t nr)
 	return true;
 }
 
+/*
+ * A call the baseline holds that must still trap when its argument ARG
+ * names syswho's socket: allow it otherwise, with returns of its own so
+ * every jump stays short.
+ */
+static void filter_guard_fd(struct filter_asm *a, uint32_t nr, int arg)
+{
+	uint32_t lo = DATA_OFF(args) + 8 * (uint32_t)arg;
+
+	/* The block is fixed, so its jumps count instructions. */
+	asm_jump(a, BPF_JEQ, nr, -1, REL(6));
+	asm_stmt(a, BPF_LD | BPF_W | BPF_ABS, lo);
+	asm_jump(a, BPF_JEQ, FILTER_GUARDED_FD, -1, REL(3));
+	asm_stmt(a, BPF_LD | BPF_W | BPF_ABS, lo + 4);
+	asm_jump(a, BPF_JEQ, 0, -1, REL(1));
+	asm_stmt(a, BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);
+	asm_stmt(a, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	asm_stmt(a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));
+}
+
 /* Calls the kernel may allow without a trap: NRS, in chunks. */
 static void filter_baseline(struct filter_asm *a, const uint32_t *nrs, int n)
 {
@@ -147,6 +181,19 @@ static void filter_baseline(struct filter_asm *a, const uint32_t *nrs, int n)
 		asm_stmt(a, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 		asm_label(a, end);
 		chunk++;
+	}
+}
+
+/* The guarded calls among NRS: close, dup2 and dup3 (the target fd). */
+static void filter_guards(struct filter_asm *a, const uint32_t *nrs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (nrs[i] == SYS_close)
+			filter_guard_fd(a, SYS_close, 0);
+		else if (nrs[i] == SYS_dup2 || nrs[i] == SYS_dup3)
+			filter_guard_fd(a, nrs[i], 1);
 	}
 }
 
@@ -171,10 +218,14 @@ int filter_build_baseline(struct sock_filter *prog, uintptr_t gate, size_t size,
 	a.n = 0;
 	a.error = 0;
 
-	/* Which ABI? Any other cannot be decoded: kill. */
+	/*
+	 * Every return sits next to the jumps that reach it, so that no
+	 * conditional jump has to cross the baseline's chunks.
+	 */
 	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));
 	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_X86_64, L_IP, -1);
-	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_I386, L_IP, L_KILL);
+	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_I386, L_IP, -1);
+	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
 
 	/* Made from the gate? */
 	asm_label(&a, L_IP);
@@ -182,21 +233,14 @@ int filter_build_baseline(struct sock_filter *prog, uintptr_t gate, size_t size,
 	asm_jump(&a, BPF_JEQ, hi, -1, L_NR);
 	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, IP_LO);
 	asm_jump(&a, BPF_JGE, lo, -1, L_NR);
-	if (end >> 32)
-		asm_jump(&a, BPF_JA, 0, L_ALLOW, L_ALLOW);
-	else
-		asm_jump(&a, BPF_JGE, (uint32_t)end, L_NR, L_ALLOW);
+	if (!(end >> 32))
+		asm_jump(&a, BPF_JGE, (uint32_t)end, L_NR, -1);
+	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 
-	/* rt_sigreturn must never trap: it ends the handler itself. */
+	/* i386: rt_sigreturn and sigreturn pass, the rest traps. */
 	asm_label(&a, L_NR);
 	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));
-	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_X86_64, -1, L_I386);
-	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));
-	asm_jump(&a, BPF_JEQ, X86_64_RT_SIGRETURN, L_ALLOW, -1);
-	filter_baseline(&a, nrs, n);
-	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);
-
-	asm_label(&a, L_I386);
+	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_I386, -1, L_X86_64);
 	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));
 	asm_jump(&a, BPF_JEQ, I386_RT_SIGRETURN, L_ALLOW, -1);
 	asm_jump(&a, BPF_JEQ, I386_SIGRETURN, L_ALLOW, L_TRAP);
@@ -204,8 +248,15 @@ int filter_build_baseline(struct sock_filter *prog, uintptr_t gate, size_t size,
 	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	asm_label(&a, L_TRAP);
 	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);
-	asm_label(&a, L_KILL);
-	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+
+	/* x86_64: rt_sigreturn must never trap, it ends the handler itself. */
+	asm_label(&a, L_X86_64);
+	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));
+	asm_jump(&a, BPF_JEQ, X86_64_RT_SIGRETURN, -1, REL(1));
+	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	filter_baseline(&a, nrs, n);
+	filter_guards(&a, nrs, n);
+	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);
 
 	return asm_resolve(&a);
 }

@@ -9,6 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The descriptor syswho keeps its collector socket at when it can: in
+ * baseline mode close, dup2 and dup3 naming it still trap.
+ */
+#define FILTER_GUARDED_FD 1000
+
 /* SECCOMP_RET_DATA of syswho's traps, to tell them from other filters'. */
 #define FILTER_TRAP_DATA 0x5157
 

@@ -5,6 +5,7 @@
  */
 #include "transport.h"
 
+#include "filter.h"
 #include "gate.h"
 
 #include <errno.h>
@@ -29,12 +30,21 @@ static int transport_gone;
 static uint64_t transport_lost_records;
 static struct sockaddr_un transport_addr;
 
-/* Move FD to the lowest free descriptor at or above the floor. */
+/*
+ * Move FD to FILTER_GUARDED_FD when it is free (the baseline filter lets
+ * close and dup2 through without a trap, unless they name that one), else
+ * to the lowest free descriptor at or above the floor.
+ */
 static int transport_raise(int fd)
 {
-	long moved =
-	    gate_call3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, TRANSPORT_FD_FLOOR);
+	long moved = -EBADF;
 
+	if (gate_call2(SYS_fcntl, FILTER_GUARDED_FD, F_GETFD) == -EBADF)
+		moved = gate_call3(SYS_dup3, fd, FILTER_GUARDED_FD, O_CLOEXEC);
+	/* Limitation: elsewhere, a baseline run cannot guard the socket. */
+	if (moved < 0)
+		moved = gate_call3(SYS_fcntl, fd, F_DUPFD_CLOEXEC,
+				   TRANSPORT_FD_FLOOR);
 	if (moved < 0)
 		return fd; /* a low RLIMIT_NOFILE: keep where it is */
 	gate_call1(SYS_close, fd);

@@ -117,6 +117,78 @@ static uint32_t verdict(const struct program *prog, uint32_t arch, int nr,
 	return bpf_run(prog, &d);
 }
 
+/* A call of the baseline with its first or second argument A0, A1. */
+static uint32_t verdict_args(const struct program *prog, int nr, uint64_t a0,
+			     uint64_t a1)
+{
+	struct seccomp_data d;
+
+	memset(&d, 0, sizeof(d));
+	d.arch = AUDIT_ARCH_X86_64;
+	d.nr = nr;
+	d.instruction_pointer = GATE - 0x1000;
+	d.args[0] = a0;
+	d.args[1] = a1;
+
+	return bpf_run(prog, &d);
+}
+
+/*
+ * Baseline mode: listed calls pass without a trap, others trap, the
+ * calls the handler must see trap whatever the list, and close or dup2
+ * naming syswho's socket trap while any other descriptor passes.
+ */
+static void test_baseline(void **state)
+{
+	static const uint32_t nrs[] = {SYS_read,   SYS_close,
+				       SYS_dup2,   SYS_rt_sigprocmask,
+				       SYS_execve, SYS_getpid};
+	struct program p;
+
+	memset(&p, 0, sizeof(p));
+	p.len = filter_build_baseline(p.insns, GATE, GATE_CODE_SIZE, nrs, 6);
+	assert_true(p.len > 0);
+	assert_int_equal(verdict_args(&p, SYS_read, 0, 0), ALLOW);
+	assert_int_equal(verdict_args(&p, SYS_getpid, 0, 0), ALLOW);
+	assert_int_equal(verdict_args(&p, SYS_write, 0, 0), TRAP);
+	assert_int_equal(verdict_args(&p, SYS_rt_sigprocmask, 0, 0), TRAP);
+	assert_int_equal(verdict_args(&p, SYS_execve, 0, 0), TRAP);
+	assert_int_equal(verdict_args(&p, SYS_close, 3, 0), ALLOW);
+	assert_int_equal(verdict_args(&p, SYS_close, FILTER_GUARDED_FD, 0),
+			 TRAP);
+	assert_int_equal(
+	    verdict_args(&p, SYS_close, FILTER_GUARDED_FD | (1ULL << 32), 0),
+	    ALLOW);
+	assert_int_equal(verdict_args(&p, SYS_dup2, 5, 4), ALLOW);
+	assert_int_equal(verdict_args(&p, SYS_dup2, 5, FILTER_GUARDED_FD),
+			 TRAP);
+	assert_int_equal(verdict_args(&p, SYS_dup3, 5, 4), TRAP);
+	/* The gate and rt_sigreturn behave as without a baseline. */
+	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_write, GATE),
+			 ALLOW);
+	assert_int_equal(verdict(&p, AUDIT_ARCH_X86_64, SYS_rt_sigreturn, 0),
+			 ALLOW);
+}
+
+/* Hundreds of baseline calls still make a program every jump reaches. */
+static void test_baseline_many(void **state)
+{
+	uint32_t nrs[450];
+	struct program p;
+	int i;
+
+	for (i = 0; i < 450; i++)
+		nrs[i] = (uint32_t)i;
+	memset(&p, 0, sizeof(p));
+	p.len = filter_build_baseline(p.insns, GATE, GATE_CODE_SIZE, nrs, 450);
+	assert_true(p.len > 0);
+	assert_int_equal(verdict_args(&p, 449, 0, 0), ALLOW);
+	assert_int_equal(verdict_args(&p, 0, 0, 0), ALLOW);
+	assert_int_equal(verdict_args(&p, 500, 0, 0), TRAP);
+	assert_int_equal(verdict_args(&p, SYS_clone, 0, 0), TRAP);
+	assert_int_equal(verdict_args(&p, SYS_close, 7, 0), ALLOW);
+}
+
 static void test_x86_64_gate(void **state)
 {
 	struct program p;
@@ -361,6 +433,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_x86_64_gate),
+	    cmocka_unit_test(test_baseline),
+	    cmocka_unit_test(test_baseline_many),
 	    cmocka_unit_test(test_x86_64_high_half_differs),
 	    cmocka_unit_test(test_x86_64_sigreturn),
 	    cmocka_unit_test(test_i386),
