@@ -11,6 +11,7 @@
 #include "report.h"
 #include "decode.h"
 #include "passthrough.h"
+#include "sigentry.h"
 #include "sys.h"
 
 #include <errno.h>
@@ -118,7 +119,7 @@ static void trap_pass_sigprocmask(ucontext_t *uc, const struct trap_call *call)
 	pass_set_arg(uc, 1, (long)scratch);
 }
 
-static void trap_handler(int sig, siginfo_t *info, void *context)
+void syswho_sigsys(int sig, siginfo_t *info, void *context)
 {
 	struct gate_early *early = NULL;
 	ucontext_t *uc = context;
@@ -178,7 +179,7 @@ static void trap_handler(int sig, siginfo_t *info, void *context)
 int trap_install(void)
 {
 	struct ksigaction act = {
-	    .handler = (void *)trap_handler,
+	    .handler = (void *)syswho_sigsys_entry,
 	    .flags = SA_SIGINFO | SA_NODEFER | SA_RESTORER,
 	    .restorer = (void *)loader_restorer,
 	    .mask = ~SIGSYS_BIT,

@@ -13,16 +13,15 @@
  * instruction after the program's own syscall. Restarts (SA_RESTART,
  * restart_syscall) and EINTR therefore behave exactly as they do natively.
  *
- * The handler builds this frame below the program's red zone:
- *
- *	rsp+0	rdi, rsi, rdx, r10, r8, r9	(as the program had them)
- *	rsp+48	return address			(after the program's syscall)
- *	rsp+56	64 bytes of scratch		(rewritten argument copies)
- *	rsp+120	the program's 128-byte red zone, then the program's rsp
+ * The handler builds the frame of gate_frame.h below the kernel's signal
+ * frame. Each stub ends by popping it: the argument registers, the return
+ * address into rcx (where the syscall instruction itself leaves it), and
+ * the program's stack pointer.
  */
 #define GATE_POP_ARGS \
 	popq %rdi; popq %rsi; popq %rdx; popq %r10; popq %r8; popq %r9
-#define GATE_SKIP (64 + 128)
+#define GATE_RETURN \
+	GATE_POP_ARGS; popq %rcx; popq %rsp; jmpq *%rcx
 
 	.section .text.syswho_gate, "ax", @progbits
 	.p2align 12
@@ -52,16 +51,14 @@ syswho_gate_call:
 	.hidden syswho_gate_pass
 syswho_gate_pass:
 	syscall
-	GATE_POP_ARGS
-	ret $GATE_SKIP
+	GATE_RETURN
 
 /* An int 0x80 (i386 ABI) call, passed through the same way. */
 	.globl syswho_gate_pass_int80
 	.hidden syswho_gate_pass_int80
 syswho_gate_pass_int80:
 	int $0x80
-	GATE_POP_ARGS
-	ret $GATE_SKIP
+	GATE_RETURN
 
 /*
  * fork, vfork and clone without a new stack into a new address space: the
@@ -76,8 +73,7 @@ syswho_gate_fork:
 	jnz 1f
 	movl $1, syswho_gate_image_start + 4096(%rip)
 1:
-	GATE_POP_ARGS
-	ret $GATE_SKIP
+	GATE_RETURN
 
 /*
  * clone with a new stack: the handler stored the return address at the
@@ -90,8 +86,7 @@ syswho_gate_clone_vm:
 	syscall
 	testq %rax, %rax
 	jz 1f
-	GATE_POP_ARGS
-	ret $GATE_SKIP
+	GATE_RETURN
 1:
 	ret
 
@@ -102,8 +97,7 @@ syswho_gate_clone_novm:
 	syscall
 	testq %rax, %rax
 	jz 1f
-	GATE_POP_ARGS
-	ret $GATE_SKIP
+	GATE_RETURN
 1:
 	movl $1, syswho_gate_image_start + 4096(%rip)
 	ret

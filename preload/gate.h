@@ -6,6 +6,8 @@
 #ifndef SYSWHO_GATE_H
 #define SYSWHO_GATE_H
 
+#include "gate_frame.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,13 +15,6 @@
 #define GATE_CODE_SIZE	  4096UL
 #define GATE_DATA_SIZE	  32768UL
 #define GATE_SIZE	  (GATE_CODE_SIZE + GATE_DATA_SIZE)
-
-/* Size of the frame the pass-through stubs pop, and of its scratch part. */
-#define GATE_FRAME_REGS	   6
-#define GATE_FRAME_SCRATCH 64
-#define GATE_RED_ZONE	   128
-#define GATE_FRAME_SIZE                                                        \
-	(GATE_FRAME_REGS * 8 + 8 + GATE_FRAME_SCRATCH + GATE_RED_ZONE)
 
 /* Set in gate_data.loader by syswho's exec loader (loader/). */
 #define GATE_LOADER_MAGIC 0x73776c64U

@@ -15,6 +15,7 @@
 #include "process.h"
 #include "record.h"
 #include "route.h"
+#include "sigentry.h"
 #include "signals.h"
 #include "thread.h"
 
@@ -30,7 +31,7 @@ static void handler_after_fork(void)
 	thread_after_fork(thread_peek());
 }
 
-void handler_sigsys(int sig, siginfo_t *info, void *context)
+void syswho_sigsys(int sig, siginfo_t *info, void *context)
 {
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 	struct thread_state *ts, *tls_owner;

@@ -4,7 +4,6 @@
 #ifndef SYSWHO_HANDLER_H
 #define SYSWHO_HANDLER_H
 
-#include <signal.h>
 #include <stdbool.h>
 
 /*
@@ -13,6 +12,6 @@
  */
 extern bool handler_floor;
 
-void handler_sigsys(int sig, siginfo_t *info, void *context);
+/* The handler itself is syswho_sigsys (sigentry.h). */
 
 #endif

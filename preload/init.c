@@ -14,6 +14,7 @@
 #include "handler.h"
 #include "process.h"
 #include "record.h"
+#include "sigentry.h"
 #include "signals.h"
 #include "transport.h"
 
@@ -129,7 +130,7 @@ __attribute__((constructor(101))) static void syswho_init(void)
 	/* Limitation: without the loader next to the library, exec kills. */
 	exec_init(collector);
 
-	ret = signals_install(handler_sigsys);
+	ret = signals_install(syswho_sigsys_entry);
 	if (ret < 0)
 		init_fail("syswho: cannot install the SIGSYS handler: %s",
 			  strerror(-ret));

@@ -1,5 +1,5 @@
 /*
- * The pass-through frame (see gate.S for its layout).
+ * The pass-through frame (see gate_frame.h for its layout).
  */
 #include "passthrough.h"
 
@@ -9,20 +9,35 @@ static const int pass_arg_regs[6] = {
     REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9,
 };
 
+/*
+ * The kernel's x86_64 signal frame starts with the restorer's address
+ * (pretcode), directly followed by the ucontext, and the handler is entered
+ * with the stack pointer at pretcode. syswho_sigsys_entry keeps the
+ * GATE_FRAME_RESERVE bytes under it free, so the frame written there
+ * survives rt_sigreturn without touching what the kernel restores.
+ * Limitation: a blocked call keeps a signal frame's depth of extra stack.
+ */
+static uint64_t *pass_frame(ucontext_t *uc)
+{
+	return (uint64_t *)((uintptr_t)uc - sizeof(void *) -
+			    GATE_FRAME_RESERVE);
+}
+
 void *pass_via(ucontext_t *uc, enum gate_stub stub)
 {
 	greg_t *r = uc->uc_mcontext.gregs;
-	uint64_t *frame = (uint64_t *)(r[REG_RSP] - GATE_FRAME_SIZE);
+	uint64_t *frame = pass_frame(uc);
 	int i;
 
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < GATE_FRAME_REGS; i++)
 		frame[i] = (uint64_t)r[pass_arg_regs[i]];
-	frame[6] = (uint64_t)r[REG_RIP];
+	frame[GATE_FRAME_RETURN] = (uint64_t)r[REG_RIP];
+	frame[GATE_FRAME_SP] = (uint64_t)r[REG_RSP];
 
 	r[REG_RSP] = (greg_t)frame;
 	r[REG_RIP] = (greg_t)gate_stub_addr(stub);
 
-	return frame + GATE_FRAME_REGS + 1;
+	return frame + GATE_FRAME_SP + 1;
 }
 
 void pass_set_arg(ucontext_t *uc, int i, long value)

@@ -11,9 +11,10 @@
 /*
  * Rewrite UC so that, once the handler returns, the program makes its call
  * from STUB with its own registers and signal mask, then resumes after its
- * own syscall instruction with the argument registers restored. Returns
- * the frame's scratch area (GATE_FRAME_SCRATCH bytes on the program's
- * stack) where rewritten copies of arguments may be placed.
+ * own syscall instruction with the argument registers restored. UC must
+ * be the context the kernel handed to syswho_sigsys_entry. Returns the
+ * frame's scratch area (GATE_FRAME_SCRATCH bytes on the program's stack)
+ * where rewritten copies of arguments may be placed.
  */
 void *pass_via(ucontext_t *uc, enum gate_stub stub);
 
