@@ -42,10 +42,14 @@ static const char profile_schema[] =
     " scope TEXT NOT NULL, count INTEGER NOT NULL, tid INTEGER NOT NULL);"
     "CREATE TABLE site_arg(site INTEGER NOT NULL REFERENCES site(id),"
     " arg INTEGER NOT NULL, value INTEGER NOT NULL,"
-    " PRIMARY KEY(site, arg, value));"
+    " PRIMARY KEY(site, arg, value)) WITHOUT ROWID;"
     "CREATE TABLE frame(site INTEGER NOT NULL REFERENCES site(id),"
     " depth INTEGER NOT NULL, module INTEGER REFERENCES module(id),"
-    " offset INTEGER NOT NULL, PRIMARY KEY(site, depth));"
+    " offset INTEGER NOT NULL, PRIMARY KEY(site, depth)) WITHOUT ROWID;";
+
+/* Built once the rows are in: one sort each instead of a b-tree insert
+ * per row. */
+static const char profile_indexes[] =
     "CREATE INDEX site_by_owner ON site(owner, nr);"
     "CREATE INDEX site_by_nr ON site(nr, arch);"
     "CREATE INDEX site_by_process ON site(process);"
@@ -290,13 +294,22 @@ static int profile_fill(const struct model *m, const char *tmp, bool complete,
 	struct profile_writer w = {0};
 	int ret = -1;
 
-	if (sqlite3_open_v2(tmp, &w.db, SQLITE_OPEN_READWRITE, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_open_v2(tmp, &w.db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
 		profile_sql_error(w.db, err, "open");
 		goto out;
 	}
-	if (sqlite3_exec(w.db, "PRAGMA journal_mode = MEMORY; BEGIN;", NULL,
-			 NULL, NULL) != SQLITE_OK ||
+	/*
+	 * The file is new and is renamed into place only once whole, so a
+	 * failed write never leaves half a profile under its name: it needs
+	 * neither a journal on disk nor a sync (what a power cut may lose,
+	 * the rename loses too).
+	 */
+	if (sqlite3_exec(w.db,
+			 "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = "
+			 "OFF; BEGIN;",
+			 NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(w.db, profile_schema, NULL, NULL, NULL) != SQLITE_OK) {
 		profile_sql_error(w.db, err, "create the tables");
 		goto out;
@@ -306,7 +319,9 @@ static int profile_fill(const struct model *m, const char *tmp, bool complete,
 	    profile_write_model(&w, m, err) < 0)
 		goto out;
 
-	if (sqlite3_exec(w.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(w.db, profile_indexes, NULL, NULL, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_exec(w.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		profile_sql_error(w.db, err, "commit");
 		goto out;
 	}
