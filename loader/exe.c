@@ -17,7 +17,7 @@
 
 extern char syswho_gate_image_start[];
 extern char loader_text_start[], loader_text_end[];
-extern char loader_data_start[], loader_data_end[];
+extern char loader_data_start[], loader_data_file_end[];
 
 /*
  * Replace [START, END) by an anonymous copy with PROT: mremap swaps it in
@@ -114,9 +114,10 @@ int exe_set(int fd, uintptr_t arg_start, uintptr_t arg_end)
 		ret = exe_anonymize((uintptr_t)loader_text_start,
 				    (uintptr_t)loader_text_end,
 				    PROT_READ | PROT_EXEC);
+	/* Past the page .data ends in, .bss is anonymous already. */
 	if (ret == 0)
 		ret = exe_anonymize((uintptr_t)loader_data_start,
-				    (uintptr_t)loader_data_end,
+				    (uintptr_t)loader_data_file_end,
 				    PROT_READ | PROT_WRITE);
 	if (ret == 0)
 		ret = exe_set_map(fd, arg_start, arg_end);
