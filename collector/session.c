@@ -368,15 +368,48 @@ static bool session_layout_ok(const Syswho__Tables *t)
 	       t->stride >= sizeof(struct agg_table) && t->stride <= (1u << 24);
 }
 
+/*
+ * The process died before the Site record of E left its batch: rebuild
+ * the site from the table, with the owner's frame as its only stack.
+ * Limitation: such a site has no stack beyond its owner and no scope.
+ */
+static size_t session_rebuild_site(struct session *s, const struct agg_entry *e)
+{
+	uint32_t module = e->owner;
+	uint64_t offset = e->owner_offset;
+	Syswho__Site site = SYSWHO__SITE__INIT;
+	struct error *err = NULL;
+
+	site.id = e->site;
+	site.nr = e->nr;
+	site.arch = e->arch;
+	site.owner = e->owner;
+	site.owner_offset = e->owner_offset;
+	site.tid = e->tid;
+	site.n_stack_modules = 1;
+	site.stack_modules = &module;
+	site.n_stack_offsets = 1;
+	site.stack_offsets = &offset;
+	if (session_site(s, &site, &err) < 0) {
+		log_warn("process %d: site %u from the tables: %s", s->peer_pid,
+			 e->site, error_message(err));
+		error_free(&err);
+	}
+
+	return session_lookup(s->sites, s->n_sites, e->site);
+}
+
 /* Add what entry E of the tables counted beyond what was streamed. */
 static void session_table_entry(struct session *s, const struct agg_entry *e)
 {
 	uint64_t streamed;
 	size_t idx;
 
-	if (!e->hash || !e->site_sent)
+	if (!e->hash || e->site_state == AGG_SITE_NEW)
 		return;
 	idx = session_lookup(s->sites, s->n_sites, e->site);
+	if (!idx)
+		idx = session_rebuild_site(s, e);
 	if (!idx)
 		return;
 	streamed = e->site < s->n_streamed ? s->streamed[e->site] : 0;

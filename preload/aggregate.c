@@ -72,7 +72,7 @@ struct agg_entry *agg_insert(struct agg_table *t, uint64_t hash, uint32_t nr)
 			e->nr = nr;
 			e->count = 0;
 			e->sent = 0;
-			e->site_sent = 0;
+			e->site_state = AGG_SITE_NEW;
 			/* Publish last: a flusher skips half-made entries. */
 			__atomic_store_n(&e->hash, hash, __ATOMIC_RELEASE);
 			t->used++;
@@ -89,6 +89,11 @@ void agg_count(struct agg_entry *e)
 	__atomic_store_n(&e->count, e->count + 1, __ATOMIC_RELAXED);
 }
 
+void agg_set_site_state(struct agg_entry *e, enum agg_site_state state)
+{
+	__atomic_store_n(&e->site_state, (uint32_t)state, __ATOMIC_RELEASE);
+}
+
 int agg_collect(struct agg_table *t, uint32_t *cursor, uint32_t *sites,
 		uint64_t *deltas, int max)
 {
@@ -99,7 +104,8 @@ int agg_collect(struct agg_table *t, uint32_t *cursor, uint32_t *sites,
 		uint64_t count;
 
 		if (!__atomic_load_n(&e->hash, __ATOMIC_ACQUIRE) ||
-		    !__atomic_load_n(&e->site_sent, __ATOMIC_ACQUIRE))
+		    __atomic_load_n(&e->site_state, __ATOMIC_ACQUIRE) !=
+			AGG_SITE_SENT)
 			continue;
 		count = __atomic_load_n(&e->count, __ATOMIC_RELAXED);
 		if (count == e->sent)

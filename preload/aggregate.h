@@ -16,15 +16,30 @@
 
 #define AGG_SLOTS 2048 /* a power of two */
 
+/*
+ * Where an entry's Site record is. Sites leave in batches, so a process
+ * may die with some still in its buffer: an entry past AGG_SITE_NEW holds
+ * what the collector needs to rebuild such a site from the table (all but
+ * its stack and scope).
+ */
+enum agg_site_state {
+	AGG_SITE_NEW = 0, /* owner not known yet */
+	AGG_SITE_PENDING, /* attributed; the Site waits in the thread's batch */
+	AGG_SITE_UNSENT,  /* attributed; its batch failed: send it again */
+	AGG_SITE_SENT,	  /* the Site record reached the collector's socket */
+};
+
 struct agg_entry {
 	uint64_t hash;	/* 0: empty */
 	uint64_t count; /* atomic store by the owning thread */
 	uint64_t sent;	/* advanced by the flusher */
 	uint32_t nr;
-	uint32_t site;	    /* process-wide site id */
-	uint32_t site_sent; /* the Site record reached the collector */
-	uint32_t owner;	    /* owner module id, as sent in the Site */
+	uint32_t site;	     /* process-wide site id */
+	uint32_t site_state; /* enum agg_site_state, stored with release */
+	uint32_t owner;	     /* owner module id, as sent in the Site */
 	uint64_t owner_offset;
+	uint32_t arch; /* AUDIT_ARCH_* of the call */
+	uint32_t tid;  /* the thread that first made it */
 };
 
 /*
@@ -32,7 +47,7 @@ struct agg_entry {
  * reads them when the process is gone: this layout is part of the wire
  * format, announced by a Tables record and checked by the collector.
  */
-#define AGG_TABLES_MAGIC 0x53544231u
+#define AGG_TABLES_MAGIC 0x53544232u
 
 struct agg_table {
 	uint32_t used;
@@ -59,6 +74,9 @@ struct agg_entry *agg_insert(struct agg_table *t, uint64_t hash, uint32_t nr);
 
 /* Count one more call. */
 void agg_count(struct agg_entry *e);
+
+/* Move E to STATE, after the fields that state vouches for. */
+void agg_set_site_state(struct agg_entry *e, enum agg_site_state state);
 
 /*
  * Collect up to MAX (site, delta) pairs of entries whose Site was sent and

@@ -97,10 +97,15 @@ int process_announce_module(const struct module *m)
 	return ret;
 }
 
+/*
+ * Hello and the modules known so far, in as few packets as fit. Only the
+ * constructor and a forked child's first trap call this, each while no
+ * other thread of the process can be recording.
+ */
 int process_announce(void)
 {
 	uint8_t buf[8192];
-	size_t len = 0;
+	size_t len = 0, before;
 	uint32_t i, n;
 	int ret;
 
@@ -110,15 +115,27 @@ int process_announce(void)
 		gate_data()->loader == GATE_LOADER_MAGIC ? gate_data()->setid
 							 : 0) != 0)
 		return -1;
-	ret = transport_send(buf, len, 100);
-	if (ret < 0)
-		return ret;
 
 	n = __atomic_load_n(&process.modules.count, __ATOMIC_ACQUIRE);
-	for (i = 0; i < n; i++)
-		process_announce_module(&process.modules.mods[i]);
+	for (i = 0; i < n; i++) {
+		struct module *m = &process.modules.mods[i];
 
-	return 0;
+		if (m->announced)
+			continue;
+		before = len;
+		if (encode_module(buf, sizeof(buf), &len, m) != 0) {
+			/* Full: send what is there, this module in the next. */
+			ret = transport_send(buf, before, 100);
+			if (ret < 0)
+				return ret;
+			len = 0;
+			if (encode_module(buf, sizeof(buf), &len, m) != 0)
+				return -1;
+		}
+		m->announced = 1;
+	}
+
+	return transport_send(buf, len, 100);
 }
 
 void process_after_fork(void)

@@ -4,7 +4,8 @@
  * The hot path is: unwind (CFI rules cached by address), hash the stack,
  * find the entry in this thread's table, count. Only a stack never seen by
  * this thread pays for attribution (module lookups, the owner rule) and
- * for sending a Site record.
+ * for a Site record, which leaves in a batch with the thread's other new
+ * sites.
  */
 #include "record.h"
 
@@ -23,6 +24,8 @@
 #define RECORD_FLUSH_NS (20 * 1000 * 1000ULL)
 /* Before a call that may block, flush what is older than this. */
 #define RECORD_IDLE_FLUSH_NS (1 * 1000 * 1000ULL)
+/* New sites wait at most this long (a tick of the coarse clock, at most). */
+#define RECORD_SITE_FLUSH_NS (1 * 1000 * 1000ULL)
 
 static uint64_t record_now_ns(void)
 {
@@ -33,7 +36,80 @@ static uint64_t record_now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
-/* Attribute a new stack and send its Site record. */
+/*
+ * Send the thread's batch of Site records; the caller holds the table's
+ * flush flag. When the batch cannot go, its sites are sent again at their
+ * next call, and the table holds their owners meanwhile.
+ */
+static void record_send_batch(struct thread_state *ts, int wait_ms)
+{
+	enum agg_site_state state = AGG_SITE_SENT;
+	int i;
+
+	if (!ts->batch_n)
+		return;
+	if (transport_send(ts->batch, ts->batch_len, wait_ms) != 0) {
+		transport_count_lost(1);
+		state = AGG_SITE_UNSENT;
+	}
+	for (i = 0; i < ts->batch_n; i++)
+		agg_set_site_state(ts->batch_entries[i], state);
+	ts->batch_len = 0;
+	ts->batch_n = 0;
+}
+
+/* Send SITE, the Site record of E, on its own. */
+static void record_send_site(struct thread_state *ts, struct agg_entry *e,
+			     const struct encode_site *site)
+{
+	size_t len = 0;
+
+	if (encode_site(ts->buf, sizeof(ts->buf), &len, site) == 0 &&
+	    transport_send(ts->buf, len, 50) == 0) {
+		agg_set_site_state(e, AGG_SITE_SENT);
+		return;
+	}
+	transport_count_lost(1);
+	agg_set_site_state(e, AGG_SITE_UNSENT);
+}
+
+/*
+ * Add SITE, the Site record of E, to the thread's batch, which leaves when
+ * full, when it is a tick old, before a call that may block and at exit:
+ * one packet for the burst of new sites a process makes as it starts.
+ */
+static void record_batch_site(struct thread_state *ts, struct agg_entry *e,
+			      const struct encode_site *site)
+{
+	size_t len;
+
+	/* exit_group on another thread is flushing this table. */
+	if (!agg_try_lock(ts->table)) {
+		record_send_site(ts, e, site);
+		return;
+	}
+	if (ts->batch_n == THREAD_BATCH_SITES)
+		record_send_batch(ts, 50);
+	len = ts->batch_len;
+	if (encode_site(ts->batch, sizeof(ts->batch), &len, site) != 0) {
+		record_send_batch(ts, 50);
+		len = 0;
+		if (encode_site(ts->batch, sizeof(ts->batch), &len, site) !=
+		    0) {
+			transport_count_lost(1);
+			agg_set_site_state(e, AGG_SITE_UNSENT);
+			agg_unlock(ts->table);
+			return;
+		}
+	}
+	if (ts->batch_n == 0)
+		ts->batch_since = record_now_ns();
+	ts->batch_len = len;
+	ts->batch_entries[ts->batch_n++] = e;
+	agg_unlock(ts->table);
+}
+
+/* Attribute a new stack and queue its Site record. */
 static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 			    const struct trap_call *call, const uintptr_t *pcs,
 			    int n, uint32_t scope)
@@ -42,7 +118,6 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 	uint64_t arg_values[ARGS_MAX];
 	const struct module *mods[UNWIND_MAX_FRAMES];
 	struct encode_site site = {0};
-	size_t len = 0;
 	int i, owner;
 
 	for (i = 0; i < n; i++) {
@@ -62,6 +137,9 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 		e->owner = ts->creator_module;
 		e->owner_offset = ts->creator_offset;
 	}
+	e->arch = call->arch;
+	e->tid = ts->tid;
+	agg_set_site_state(e, AGG_SITE_PENDING);
 
 	site.id = e->site;
 	site.nr = (uint32_t)call->nr;
@@ -80,12 +158,7 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 		? args_pick(call->nr, call->args, arg_index, arg_values)
 		: 0;
 
-	if (encode_site(ts->buf, sizeof(ts->buf), &len, &site) != 0 ||
-	    transport_send(ts->buf, len, 50) != 0) {
-		transport_count_lost(1);
-		return;
-	}
-	__atomic_store_n(&e->site_sent, 1, __ATOMIC_RELEASE);
+	record_batch_site(ts, e, &site);
 }
 
 static void record_on_stack(struct thread_state *ts, const ucontext_t *uc,
@@ -115,7 +188,8 @@ static void record_on_stack(struct thread_state *ts, const ucontext_t *uc,
 		}
 		e->site = process_site_id();
 		record_new_site(ts, e, call, pcs, n, scope);
-	} else if (!e->site_sent) {
+	} else if (__atomic_load_n(&e->site_state, __ATOMIC_RELAXED) ==
+		   AGG_SITE_UNSENT) {
 		/* The collector was too slow for the Site: try again. */
 		record_new_site(ts, e, call, pcs, n, scope);
 	}
@@ -154,6 +228,8 @@ void record_flush(struct thread_state *ts, int wait_ms)
 
 	if (!agg_try_lock(ts->table))
 		return;
+	/* Sites first: counts go only to sites the collector knows. */
+	record_send_batch(ts, wait_ms);
 	while (cursor < AGG_SLOTS) {
 		n = agg_collect(ts->table, &cursor, ts->flush_sites,
 				ts->flush_deltas, THREAD_FLUSH_BATCH);
@@ -181,8 +257,16 @@ void record_maybe_flush(struct thread_state *ts, bool about_to_block)
 	uint64_t age = now - ts->last_flush_ns;
 
 	if (age >= RECORD_FLUSH_NS ||
-	    (about_to_block && age >= RECORD_IDLE_FLUSH_NS))
+	    (about_to_block && age >= RECORD_IDLE_FLUSH_NS)) {
 		record_flush(ts, 10);
+		return;
+	}
+	if (ts->batch_n &&
+	    (about_to_block || now - ts->batch_since >= RECORD_SITE_FLUSH_NS) &&
+	    agg_try_lock(ts->table)) {
+		record_send_batch(ts, 10);
+		agg_unlock(ts->table);
+	}
 }
 
 static void record_flush_one(struct thread_state *ts, void *arg)

@@ -51,6 +51,9 @@ static void thread_fresh_table(struct thread_state *ts)
 		ts->table = t;
 	else if (ts->table)
 		agg_reset(ts->table);
+	/* A batch left behind belongs to the old table (or to the parent). */
+	ts->batch_len = 0;
+	ts->batch_n = 0;
 }
 
 static struct thread_state *thread_claim(void)

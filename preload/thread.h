@@ -19,6 +19,7 @@
 #define THREAD_BUF_SIZE	   16384
 #define THREAD_FLUSH_BATCH 256
 #define THREAD_STACK_SIZE  (64 * 1024)
+#define THREAD_BATCH_SITES 128
 
 struct thread_state {
 	int busy;	   /* atomic: inside the handler */
@@ -42,6 +43,16 @@ struct thread_state {
 	uint64_t owner_offset;
 	struct agg_table *table; /* in the shared count tables (counts.c) */
 	uint8_t buf[THREAD_BUF_SIZE];
+	/*
+	 * Site records not sent yet (record.c), and their entries. Written
+	 * by the owning thread under its table's flush flag, so exit_group
+	 * on another thread can send them.
+	 */
+	uint8_t batch[THREAD_BUF_SIZE];
+	size_t batch_len;
+	int batch_n;
+	uint64_t batch_since;
+	struct agg_entry *batch_entries[THREAD_BATCH_SITES];
 	uint32_t frame_modules[UNWIND_MAX_FRAMES];
 	uint64_t frame_offsets[UNWIND_MAX_FRAMES];
 	uint32_t flush_sites[THREAD_FLUSH_BATCH];

@@ -112,6 +112,23 @@ static inline void pkt_lost(struct packet *p, uint64_t records, uint64_t calls)
 	pkt_add(p, &r);
 }
 
+static inline void pkt_tables(struct packet *p, uint32_t magic, uint32_t stride,
+			      uint32_t slots, uint32_t entry_size,
+			      uint32_t slots_offset)
+{
+	Syswho__Record r = SYSWHO__RECORD__INIT;
+	Syswho__Tables t = SYSWHO__TABLES__INIT;
+
+	t.magic = magic;
+	t.stride = stride;
+	t.slots = slots;
+	t.entry_size = entry_size;
+	t.slots_offset = slots_offset;
+	r.kind_case = SYSWHO__RECORD__KIND_TABLES;
+	r.tables = &t;
+	pkt_add(p, &r);
+}
+
 static inline void pkt_exit(struct packet *p, int32_t code, bool exec)
 {
 	Syswho__Record r = SYSWHO__RECORD__INIT;

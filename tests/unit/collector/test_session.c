@@ -2,16 +2,20 @@
  * test_session.c - records of connections into the model: merging, sums,
  * the first stack, unknown ids and protocol errors.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "aggregate.h"
 #include "log.h"
 #include "session.h"
 #include "test_records.h"
@@ -34,6 +38,87 @@ static int setup(void **state)
 	log_set_level(LOG_LEVEL_ERROR);
 
 	return 0;
+}
+
+/* An entry of table T at slot I: hash, site id, state, owner and count. */
+static void table_entry(struct agg_table *t, int i, uint32_t site,
+			enum agg_site_state state, uint32_t owner,
+			uint64_t count)
+{
+	struct agg_entry *e = &t->slots[i];
+
+	e->hash = 0x1000 + (uint64_t)i;
+	e->site = site;
+	e->nr = 284;
+	e->arch = 0;
+	e->tid = 42;
+	e->owner = owner;
+	e->owner_offset = 0x44;
+	e->count = count;
+	e->site_state = state;
+}
+
+/*
+ * A process killed with Site records still in its batch: the collector
+ * rebuilds those sites from the shared table, owner and count, and keeps
+ * ignoring entries that were never attributed.
+ */
+static void test_tables_rebuild_unsent_sites(void **state)
+{
+	const uint32_t mods[] = {1}, ids[] = {1};
+	const uint64_t offs[] = {0x10}, deltas[] = {3};
+	size_t size = (sizeof(struct agg_table) + 4095) & ~4095UL;
+	struct packet p = {.len = 0};
+	struct agg_table *t;
+	struct session s;
+	struct model m;
+	int fd, i;
+
+	fd = memfd_create("test-tables", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)size), 0);
+	t = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(t != MAP_FAILED);
+	table_entry(t, 0, 1, AGG_SITE_SENT, 1, 7);
+	table_entry(t, 1, 2, AGG_SITE_PENDING, 1, 2);
+	table_entry(t, 2, 3, AGG_SITE_UNSENT, 1, 4);
+	t->slots[2].owner_offset = 0x48;
+	table_entry(t, 3, 4, AGG_SITE_NEW, 0, 5);
+	table_entry(t, 4, 5, AGG_SITE_PENDING, 9, 1); /* unknown owner */
+
+	model_init(&m);
+	session_init(&s, &m, 5);
+	pkt_hello(&p, 5, 1, "/bin/x");
+	pkt_module(&p, 1, "/lib/plugin.so", "\xcc", 0x7f0000000000, false);
+	pkt_tables(&p, AGG_TABLES_MAGIC, (uint32_t)size, AGG_SLOTS,
+		   sizeof(struct agg_entry), offsetof(struct agg_table, slots));
+	pkt_site(&p, 1, 284, 1, 0x10, "", 1, mods, offs);
+	pkt_counts(&p, 1, ids, deltas);
+	assert_int_equal(feed(&s, &p), 0);
+	session_take_fd(&s, fd);
+	session_end(&s, 2000);
+
+	assert_int_equal(m.n_sites, 3);
+	/* Streamed 3, the table counted 7: the rest comes from the table. */
+	assert_int_equal(m.sites[0].count, 7);
+	assert_int_equal(m.sites[0].owner_offset, 0x10);
+	for (i = 1; i < 3; i++) {
+		const struct model_site *site = &m.sites[i];
+		uint64_t off = site->count == 2 ? 0x44 : 0x48;
+
+		assert_int_equal(site->nr, 284);
+		assert_int_equal(site->owner, 0);
+		assert_int_equal(site->owner_offset, off);
+		assert_int_equal(site->tid, 42);
+		assert_int_equal(site->n_frames, 1);
+		assert_int_equal(site->frames[0].module, 0);
+		assert_int_equal(site->frames[0].offset, off);
+	}
+	assert_int_equal(m.sites[1].count + m.sites[2].count, 6);
+
+	munmap(t, size);
+	session_free(&s);
+	model_free(&m);
 }
 
 static void test_record_before_hello(void **state)
@@ -251,6 +336,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_record_before_hello),
+	    cmocka_unit_test(test_tables_rebuild_unsent_sites),
 	    cmocka_unit_test(test_second_hello),
 	    cmocka_unit_test(test_merge_sites),
 	    cmocka_unit_test(test_unknown_ids),

@@ -45,7 +45,7 @@ static struct agg_entry *add_sent(struct agg_table *t, uint64_t hash,
 
 	assert_non_null(e);
 	e->site = site;
-	e->site_sent = 1;
+	agg_set_site_state(e, AGG_SITE_SENT);
 	for (i = 0; i < calls; i++)
 		agg_count(e);
 
@@ -103,7 +103,7 @@ static void test_insert_find(void **state)
 	assert_int_equal(a->hash, 12345);
 	assert_int_equal(a->nr, 39);
 	assert_int_equal(a->count, 0);
-	assert_int_equal(a->site_sent, 0);
+	assert_int_equal(a->site_state, AGG_SITE_NEW);
 	assert_int_equal(t->used, 1);
 	assert_ptr_equal(agg_find(t, 12345), a);
 
@@ -144,6 +144,17 @@ static void test_collect_only_sent_and_changed(void **state)
 	unsent = agg_insert(t, hash_at(30, 0), 1);
 	assert_non_null(unsent);
 	unsent->site = 300;
+	agg_count(unsent);
+	/* Attributed, its Site still in a batch or to be sent again. */
+	unsent = agg_insert(t, hash_at(31, 0), 1);
+	assert_non_null(unsent);
+	unsent->site = 310;
+	agg_set_site_state(unsent, AGG_SITE_PENDING);
+	agg_count(unsent);
+	unsent = agg_insert(t, hash_at(32, 0), 1);
+	assert_non_null(unsent);
+	unsent->site = 320;
+	agg_set_site_state(unsent, AGG_SITE_UNSENT);
 	agg_count(unsent);
 	/* Site sent, but no call counted yet. */
 	add_sent(t, hash_at(40, 0), 400, 0);
