@@ -39,13 +39,17 @@ static const char profile_schema[] =
     " process INTEGER NOT NULL REFERENCES process(id),"
     " nr INTEGER NOT NULL, name TEXT, arch INTEGER NOT NULL,"
     " owner INTEGER REFERENCES module(id), owner_offset INTEGER NOT NULL,"
-    " scope TEXT NOT NULL, count INTEGER NOT NULL, tid INTEGER NOT NULL);"
+    " scope TEXT NOT NULL, count INTEGER NOT NULL, tid INTEGER NOT NULL,"
+    " stack INTEGER);"
     "CREATE TABLE site_arg(site INTEGER NOT NULL REFERENCES site(id),"
     " arg INTEGER NOT NULL, value INTEGER NOT NULL,"
     " PRIMARY KEY(site, arg, value)) WITHOUT ROWID;"
-    "CREATE TABLE frame(site INTEGER NOT NULL REFERENCES site(id),"
+    "CREATE TABLE stack_frame(stack INTEGER NOT NULL,"
     " depth INTEGER NOT NULL, module INTEGER REFERENCES module(id),"
-    " offset INTEGER NOT NULL, PRIMARY KEY(site, depth)) WITHOUT ROWID;";
+    " offset INTEGER NOT NULL, PRIMARY KEY(stack, depth)) WITHOUT ROWID;"
+    "CREATE VIEW frame AS SELECT s.id AS site, f.depth AS depth,"
+    " f.module AS module, f.offset AS offset"
+    " FROM site s JOIN stack_frame f ON f.stack = s.stack;";
 
 /* Built once the rows are in: one sort each instead of a b-tree insert
  * per row. */
@@ -55,8 +59,20 @@ static const char profile_indexes[] =
     "CREATE INDEX site_by_process ON site(process);"
     "CREATE INDEX process_module_by_process ON process_module(process);";
 
+/*
+ * Stacks already written, by hash of their frames: identical processes (a
+ * compiler run once per file) make identical stacks, stored once. A slot
+ * holds the index + 1 of the first site with that stack, which is also
+ * the stack's id.
+ */
+struct profile_stacks {
+	size_t *slots;
+	size_t mask;
+};
+
 /* The statements of one write, and where errors go. */
 struct profile_writer {
+	struct profile_stacks stacks;
 	sqlite3 *db;
 	sqlite3_stmt *meta;
 	sqlite3_stmt *process;
@@ -101,9 +117,9 @@ static int profile_prepare(struct profile_writer *w, struct error **err)
 	    {offsetof(struct profile_writer, mapping),
 	     "INSERT INTO process_module VALUES (?, ?, ?, ?)"},
 	    {offsetof(struct profile_writer, site),
-	     "INSERT INTO site VALUES (?,?,?,?,?,?,?,?,?,?)"},
+	     "INSERT INTO site VALUES (?,?,?,?,?,?,?,?,?,?,?)"},
 	    {offsetof(struct profile_writer, frame),
-	     "INSERT INTO frame VALUES (?, ?, ?, ?)"},
+	     "INSERT INTO stack_frame VALUES (?, ?, ?, ?)"},
 	    {offsetof(struct profile_writer, site_arg),
 	     "INSERT INTO site_arg VALUES (?, ?, ?)"},
 	};
@@ -123,6 +139,7 @@ static int profile_prepare(struct profile_writer *w, struct error **err)
 
 static void profile_finalize(struct profile_writer *w)
 {
+	free(w->stacks.slots);
 	sqlite3_finalize(w->meta);
 	sqlite3_finalize(w->process);
 	sqlite3_finalize(w->module);
@@ -217,12 +234,65 @@ static int profile_write_process(struct profile_writer *w, size_t i,
 	return 0;
 }
 
-static int profile_write_site(struct profile_writer *w, size_t i,
-			      const struct model_site *s, struct error **err)
+static uint64_t profile_stack_hash(const struct model_site *s)
 {
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < s->n_frames; i++) {
+		h = (h ^ s->frames[i].module) * 0x100000001b3ULL;
+		h = (h ^ s->frames[i].offset) * 0x100000001b3ULL;
+	}
+
+	return h;
+}
+
+static bool profile_same_stack(const struct model_site *a,
+			       const struct model_site *b)
+{
+	size_t i;
+
+	if (a->n_frames != b->n_frames)
+		return false;
+	for (i = 0; i < a->n_frames; i++)
+		if (a->frames[i].module != b->frames[i].module ||
+		    a->frames[i].offset != b->frames[i].offset)
+			return false;
+
+	return true;
+}
+
+/*
+ * The stack id of site I of M, 0 for none; *FRESH says whether its frames
+ * are still to be written.
+ */
+static size_t profile_stack_id(struct profile_stacks *st, const struct model *m,
+			       size_t i, bool *fresh)
+{
+	const struct model_site *s = &m->sites[i];
+	size_t k;
+
+	*fresh = false;
+	if (!s->n_frames)
+		return 0;
+	for (k = profile_stack_hash(s) & st->mask; st->slots[k];
+	     k = (k + 1) & st->mask)
+		if (profile_same_stack(&m->sites[st->slots[k] - 1], s))
+			return st->slots[k];
+	st->slots[k] = i + 1;
+	*fresh = true;
+
+	return i + 1;
+}
+
+static int profile_write_site(struct profile_writer *w, const struct model *m,
+			      size_t i, struct error **err)
+{
+	const struct model_site *s = &m->sites[i];
 	sqlite3_stmt *st = w->site;
 	char name[64];
-	size_t j;
+	size_t j, stack;
+	bool fresh;
 
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)s->process + 1);
@@ -235,12 +305,15 @@ static int profile_write_site(struct profile_writer *w, size_t i,
 	sqlite3_bind_text(st, 8, s->scope, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)s->count);
 	sqlite3_bind_int64(st, 10, s->tid);
+	stack = profile_stack_id(&w->stacks, m, i, &fresh);
+	if (stack)
+		sqlite3_bind_int64(st, 11, (sqlite3_int64)stack);
 	if (profile_step(w, st, "insert site", err) < 0)
 		return -1;
 
-	for (j = 0; j < s->n_frames; j++) {
+	for (j = 0; fresh && j < s->n_frames; j++) {
 		st = w->frame;
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)stack);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)j);
 		profile_bind_module(st, 3, s->frames[j].module);
 		sqlite3_bind_int64(st, 4, (sqlite3_int64)s->frames[j].offset);
@@ -279,8 +352,15 @@ static int profile_write_model(struct profile_writer *w, const struct model *m,
 		if (profile_write_process(w, i, &m->procs[i], err) < 0)
 			return -1;
 	}
+	/* At most half full, so probes stay short. */
+	for (w->stacks.mask = 15; w->stacks.mask < 2 * m->n_sites;)
+		w->stacks.mask = 2 * w->stacks.mask + 1;
+	w->stacks.slots = calloc(w->stacks.mask + 1, sizeof(size_t));
+	if (!w->stacks.slots)
+		return error_set(err, ENOMEM, "stacks of %zu sites",
+				 m->n_sites);
 	for (i = 0; i < m->n_sites; i++) {
-		if (profile_write_site(w, i, &m->sites[i], err) < 0)
+		if (profile_write_site(w, m, i, err) < 0)
 			return -1;
 	}
 
