@@ -17,9 +17,15 @@
 
 enum report_by { REPORT_BY_LIBRARY, REPORT_BY_SYSCALL, REPORT_BY_PROCESS };
 
-/* The owners as rows: every module, plus "no module" when it owns calls. */
+/*
+ * The owners as rows: every module that owns a call, plus "no module" when
+ * calls have no owner. A module that was only mapped (syswho's own
+ * library, the vDSO, a dependency whose calls all pass through to its
+ * caller) owns nothing and is no library of the report.
+ */
 #define REPORT_OWNERS_SQL                                                      \
-	"SELECT id, path, build_id, runtime FROM module "                      \
+	"SELECT id, path, build_id, runtime FROM module m "                    \
+	"WHERE EXISTS (SELECT 1 FROM site WHERE owner = m.id) "                \
 	"UNION ALL SELECT NULL, '" QUERY_ANONYMOUS "', '', 0 "                 \
 	"WHERE EXISTS (SELECT 1 FROM site WHERE owner IS NULL) "               \
 	"ORDER BY 2, 3"

@@ -20,6 +20,19 @@ done
 for call in eventfd2 timerfd_create inotify_init1 mincore sysinfo; do
 	grep -qw "$call" report.txt || sw_fail "the report does not list $call"
 done
+# The JSON lists as libraries only the modules that own a call: syswho's
+# own library is mapped in the process (so in the module table) but makes
+# no call the program asked for.
+"$TEST_SYSWHO" report --format json demo.db >report.json 2>report.err ||
+	sw_fail "syswho report --format json demo.db failed: $(head -n 3 report.err)"
+[[ -n $(sqlite3 demo.db "SELECT 1 FROM module WHERE path LIKE '%/libsyswho.so'") ]] ||
+	sw_fail "libsyswho.so is not among the profile's modules"
+empty=$(jq -r '.libraries[] | select((.syscalls | length) == 0) | .path' report.json)
+[[ -z "$empty" ]] ||
+	sw_fail "libraries without a syscall in the JSON: $(sw_words "$empty")"
+jq -e '[.libraries[].path | select(endswith("/libsyswho.so"))] | length == 0' \
+	report.json >/dev/null || sw_fail "the JSON lists libsyswho.so as a library"
+
 # With no -o, run writes ./syswho.db, which report reads by default.
 "$TEST_SYSWHO" run -- "$(sw_prog exit-status)" 0 >/dev/null 2>&1 ||
 	sw_fail "syswho run without -o failed"
