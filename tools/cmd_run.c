@@ -29,6 +29,10 @@
 #ifndef SYSWHO_INSTALL_LIBDIR
 #define SYSWHO_INSTALL_LIBDIR "/usr/local/lib/syswho"
 #endif
+/* The library's install dir relative to the program's, for a moved tree. */
+#ifndef SYSWHO_LIBDIR_FROM_BINDIR
+#define SYSWHO_LIBDIR_FROM_BINDIR "../lib/syswho"
+#endif
 
 /* syswho's own failures, apart from the command's statuses. */
 #define RUN_EXIT_FAILURE 125
@@ -188,14 +192,17 @@ static bool run_try_library(const char *path, char *out)
 }
 
 /*
- * Find libsyswho.so: $SYSWHO_LIBRARY, next to the syswho binary in a
- * build or install tree (bin/../lib), then the configured install dir.
+ * Find libsyswho.so: $SYSWHO_LIBRARY; beside the syswho binary, in a
+ * build tree (bin/../lib) or in an install tree wherever it was moved
+ * (bin/../lib/syswho, from the install rules); then the configured
+ * install dir.
  */
 static int run_find_library(char *out, struct error **err)
 {
-	char exe[PATH_MAX], beside[PATH_MAX + 32];
+	char exe[PATH_MAX], built[PATH_MAX + 32], moved[PATH_MAX + 64];
 	const char *env = getenv("SYSWHO_LIBRARY");
 	const char *installed = SYSWHO_INSTALL_LIBDIR "/libsyswho.so";
+	const char *dir;
 	ssize_t n;
 
 	if (env && *env) {
@@ -204,22 +211,26 @@ static int run_find_library(char *out, struct error **err)
 		return error_set(err, errno, "SYSWHO_LIBRARY=%s", env);
 	}
 
-	beside[0] = '\0';
+	built[0] = moved[0] = '\0';
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
-		snprintf(beside, sizeof(beside), "%s/../lib/libsyswho.so",
-			 dirname(exe));
-		if (run_try_library(beside, out))
+		dir = dirname(exe);
+		snprintf(built, sizeof(built), "%s/../lib/libsyswho.so", dir);
+		if (run_try_library(built, out))
+			return 0;
+		snprintf(moved, sizeof(moved), "%s/%s/libsyswho.so", dir,
+			 SYSWHO_LIBDIR_FROM_BINDIR);
+		if (run_try_library(moved, out))
 			return 0;
 	}
 	if (run_try_library(installed, out))
 		return 0;
 
 	return error_set(err, ENOENT,
-			 "cannot find libsyswho.so (tried %s and %s; "
+			 "cannot find libsyswho.so (tried %s, %s and %s; "
 			 "set SYSWHO_LIBRARY)",
-			 beside, installed);
+			 built, moved, installed);
 }
 
 /* A private directory for the socket: under $XDG_RUNTIME_DIR or /tmp. */
