@@ -1,7 +1,8 @@
 #!/bin/bash
 # plugins.sh - plugins loaded with dlopen after start-up are each named as
 # the owner of exactly their own syscalls; the host owns its own calls and
-# the loading work; a scope marks the calls made inside it.
+# the loading work; a scope marks the calls made inside it; --runtime
+# hands the calls of the plugins it names to their caller.
 . "$(dirname "$0")/lib.sh"
 
 host=$(realpath -e "$(sw_prog plugin-host)")
@@ -80,4 +81,28 @@ libc=$(sw_jq traced '[.libraries[] | select(.path | test("/libc\\.so")) | .runti
 sw_assert_eq "$(sw_jq traced --arg p "$eventfd" \
 	'[.libraries[] | select(.path == $p) | .syscalls[] | select(.name == "eventfd2") | .count] | add')" \
 	1 "eventfd2 count"
-echo "pass: every plugin owns exactly its own syscalls"
+# --runtime, repeated: one glob on the file name, one on the full path
+# (it holds a '/'). The plugins they name pass their calls through to
+# the next owner down the stack, the host that called them; the others
+# keep theirs.
+SW_RC=0
+"$TEST_SYSWHO" run -o "$SW_TMP/rt.db" --runtime 'plugin_event*.so' \
+	--runtime "*/$(basename "$(dirname "$ctor")")/plugin_ctor.so" -- \
+	"${cmd[@]}" >"$SW_TMP/rt.out" 2>"$SW_TMP/rt.err" </dev/null || SW_RC=$?
+sw_expect_rc rt 3
+sw_assert_file_eq "$SW_TMP/rt.out" "$SW_TMP/native.out" \
+	"plugin-host stdout with --runtime"
+for call in eventfd2 getpriority timerfd_create memfd_create flock; do
+	sw_assert_owners rt "$call" "$host"
+done
+sw_assert_owners rt inotify_init1 "$thread"
+sw_assert_owners rt getrusage "$scope" "$host"
+for p in "$eventfd" "$ctor"; do
+	sw_assert_eq "$(sw_sql rt "SELECT runtime FROM module
+		WHERE path = '$p'")" 1 "runtime flag of $p with --runtime"
+done
+for p in "$host" "$thread" "$scope"; do
+	sw_assert_eq "$(sw_sql rt "SELECT runtime FROM module
+		WHERE path = '$p'")" 0 "runtime flag of $p with --runtime"
+done
+echo "pass: every plugin owns exactly its own syscalls, unless named runtime"
