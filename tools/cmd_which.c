@@ -11,21 +11,12 @@
 #include "json.h"
 #include "log.h"
 #include "query.h"
-#include "symbolize.h"
 #include "syscalls.h"
-
-/* A module file opened for symbols, or found unusable. */
-struct which_file {
-	char *path;
-	struct symbolize_file *file; /* NULL: missing, not ELF, changed */
-};
 
 struct which {
 	struct query q;
 	const char *name;
 	bool json;
-	struct which_file *files;
-	size_t n_files;
 	sqlite3_stmt *pids;
 	sqlite3_stmt *sites;
 	sqlite3_stmt *frames;
@@ -39,118 +30,29 @@ static void which_usage(void)
 	       "  -f, --format FORMAT  text (default) or json\n");
 }
 
-/*
- * Open PATH for symbols once. A file whose build-id is no longer the one
- * recorded was rebuilt since: its symbols would lie, so it gets none.
- */
-static struct symbolize_file *which_file(struct which *w, const char *path,
-					 const char *build_id)
-{
-	struct symbolize_file *f = NULL;
-	struct error *err = NULL;
-	struct which_file *grown;
-	char now[128];
-	size_t i;
-
-	for (i = 0; i < w->n_files; i++) {
-		if (strcmp(w->files[i].path, path) == 0)
-			return w->files[i].file;
-	}
-
-	if (symbolize_open(path, &f, &err) < 0) {
-		log_info("no symbols for %s: %s", path, error_message(err));
-		error_free(&err);
-	} else if (*build_id &&
-		   (symbolize_file_build_id(f, now, sizeof(now)) < 0 ||
-		    strcmp(now, build_id) != 0)) {
-		log_warn("%s changed since the profile was made: "
-			 "not using its symbols",
-			 path);
-		symbolize_close(f);
-		f = NULL;
-	}
-
-	grown = realloc(w->files, (w->n_files + 1) * sizeof(*w->files));
-	if (!grown) {
-		symbolize_close(f);
-		return NULL;
-	}
-	w->files = grown;
-	w->files[w->n_files].path = strdup(path);
-	w->files[w->n_files].file = f;
-	if (!w->files[w->n_files].path) {
-		symbolize_close(f);
-		return NULL;
-	}
-	w->n_files++;
-
-	return f;
-}
-
-/*
- * "func+0xNN" for the return address PC of a frame in PATH, in BUF. The
- * lookup uses PC - 1, which is still inside the calling function even
- * when the call was the last instruction of it.
- */
-static const char *which_symbol(struct which *w, const char *path,
-				const char *build_id, uint64_t pc, char *buf,
-				size_t cap)
-{
-	struct symbolize_file *f;
-	const char *name;
-	uint64_t delta;
-
-	if (!*path || pc == 0)
-		return NULL;
-
-	f = which_file(w, path, build_id);
-	if (!f || symbolize_lookup(f, pc - 1, &name, &delta) < 0)
-		return NULL;
-
-	snprintf(buf, cap, "%s+0x%llx", name, (unsigned long long)delta + 1);
-
-	return buf;
-}
-
 /* The stack of site row ID: one line per frame, or a JSON array. */
 static void which_stack(struct which *w, sqlite3_int64 id)
 {
 	sqlite3_stmt *st = w->frames;
 	const char *path, *sym;
 	char buf[512];
-	bool first = true;
 	uint64_t off;
 
 	sqlite3_bind_int64(st, 1, id);
-	if (w->json)
-		fputc('[', stdout);
+	if (w->json) {
+		query_json_stack(&w->q, stdout, st);
+		return;
+	}
 	while (query_row(&w->q, st)) {
 		path = query_text(st, 1);
 		off = (uint64_t)sqlite3_column_int64(st, 3);
-		sym = which_symbol(w, path, query_text(st, 2), off, buf,
+		sym = query_symbol(&w->q, path, query_text(st, 2), off, buf,
 				   sizeof(buf));
-		if (!w->json) {
-			printf("      #%d 0x%016llx %s (%s)\n",
-			       sqlite3_column_int(st, 0),
-			       (unsigned long long)off, sym ? sym : "?",
-			       *path ? query_basename(path) : QUERY_ANONYMOUS);
-			continue;
-		}
-		printf("%s{\"module\":", first ? "" : ",");
-		if (*path)
-			json_put_string(stdout, path);
-		else
-			fputs("null", stdout);
-		printf(",\"offset\":%llu,\"symbol\":", (unsigned long long)off);
-		if (sym)
-			json_put_string(stdout, sym);
-		else
-			fputs("null", stdout);
-		fputc('}', stdout);
-		first = false;
+		printf("      #%d 0x%016llx %s (%s)\n",
+		       sqlite3_column_int(st, 0), (unsigned long long)off,
+		       sym ? sym : "?",
+		       *path ? query_basename(path) : QUERY_ANONYMOUS);
 	}
-	if (w->json)
-		fputc(']', stdout);
 	sqlite3_reset(st);
 }
 
@@ -251,11 +153,10 @@ static bool which_prepare(struct which *w)
 	    &w->q, "SELECT owner_offset, SUM(count), MIN(id) FROM site "
 		   "WHERE name = ?1 AND owner IS ?2 AND scope = ?3 "
 		   "GROUP BY owner_offset ORDER BY 2 DESC, 1");
-	w->frames = query_prepare(
-	    &w->q,
-	    "SELECT f.depth, COALESCE(m.path, ''), COALESCE(m.build_id, ''), "
-	    "f.offset FROM frame f LEFT JOIN module m ON m.id = f.module "
-	    "WHERE f.site = ?1 ORDER BY f.depth");
+	w->frames =
+	    query_prepare(&w->q, "SELECT " QUERY_FRAME_COLUMNS " FROM frame f "
+				 "LEFT JOIN module m ON m.id = f.module "
+				 "WHERE f.site = ?1 ORDER BY f.depth");
 
 	return w->pids && w->sites && w->frames;
 }
@@ -302,7 +203,6 @@ static int which(const char *name, const char *path, bool json)
 {
 	struct which w = {.name = name, .json = json};
 	int nr = syscalls_number(0, name), n, ret;
-	size_t i;
 
 	if (nr < 0) {
 		cli_error("which", "unknown syscall '%s'", name);
@@ -318,11 +218,6 @@ static int which(const char *name, const char *path, bool json)
 		ret = 1;
 	}
 
-	for (i = 0; i < w.n_files; i++) {
-		symbolize_close(w.files[i].file);
-		free(w.files[i].path);
-	}
-	free(w.files);
 	sqlite3_finalize(w.pids);
 	sqlite3_finalize(w.sites);
 	sqlite3_finalize(w.frames);

@@ -1,13 +1,14 @@
 /*
  * query.h - reading a profile with SQL, for the report and which
- * subcommands: statements that remember the first failure, and the JSON
- * pieces both print.
+ * subcommands: statements that remember the first failure, symbols for
+ * the stacks, and the JSON pieces both print.
  */
 #ifndef SYSWHO_QUERY_H
 #define SYSWHO_QUERY_H
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Shown for calls from memory that belongs to no module (JIT code). */
@@ -16,11 +17,22 @@
 /* Display name of a syscall row whose number has no known name. */
 #define QUERY_NAME_SQL "COALESCE(s.name, 'syscall_' || s.nr)"
 
+/*
+ * The columns of a stack, one row per frame innermost first: depth,
+ * module path ('' for none), its build-id ('' for none) and offset.
+ */
+#define QUERY_FRAME_COLUMNS                                                    \
+	"f.depth, COALESCE(m.path, ''), COALESCE(m.build_id, ''), f.offset"
+
+struct query_file;
+
 struct query {
 	sqlite3 *db;
 	const char *cmd; /* for messages */
 	const char *path;
 	bool failed;
+	struct query_file *files; /* modules opened for symbols */
+	size_t n_files;
 };
 
 /*
@@ -44,6 +56,21 @@ void query_json_ints(struct query *q, FILE *f, sqlite3_stmt *st);
 
 /* Print the texts of column 0 of ST (already bound) as a JSON array. */
 void query_json_texts(struct query *q, FILE *f, sqlite3_stmt *st);
+
+/*
+ * "func+0xNN" in BUF for the return address PC of a frame in the module
+ * PATH, recorded with BUILD_ID; NULL when the module is gone, changed
+ * since (another build-id) or has no symbol there.
+ */
+const char *query_symbol(struct query *q, const char *path,
+			 const char *build_id, uint64_t pc, char *buf,
+			 size_t cap);
+
+/*
+ * Print the frames of ST (QUERY_FRAME_COLUMNS, already bound) as a JSON
+ * array of {module, offset, symbol}; module and symbol may be null.
+ */
+void query_json_stack(struct query *q, FILE *f, sqlite3_stmt *st);
 
 /* The basename of PATH, for compact text output. */
 const char *query_basename(const char *path);
