@@ -200,8 +200,11 @@ static void report_json_processes(struct query *q)
  */
 struct report_detail {
 	sqlite3_stmt *args;  /* (arg, value) of ?1 owner (or any), ?2, ?3 */
-	sqlite3_stmt *stack; /* (module, offset) of the busiest site */
+	sqlite3_stmt *stack; /* frames of ?1's busiest site of ?2, ?3 */
 };
+
+/* Frames of the text views' stacks; the JSON holds them all. */
+#define REPORT_TEXT_FRAMES 4
 
 #define REPORT_ARGS_SQL(where)                                                 \
 	"SELECT DISTINCT a.arg, a.value FROM site_arg a "                      \
@@ -229,11 +232,11 @@ static void report_detail_open(struct query *q, struct report_detail *d,
 		    query_prepare(q, by_owner ? REPORT_ARGS_SQL("s.owner IS ?1")
 					      : REPORT_ARGS_SQL("?1 IS NULL"));
 	d->stack = query_prepare(
-	    q, "SELECT COALESCE(m.path, '" QUERY_ANONYMOUS "'), f.offset "
-	       "FROM frame f LEFT JOIN module m ON m.id = f.module "
+	    q, "SELECT " QUERY_FRAME_COLUMNS " FROM frame f "
+	       "LEFT JOIN module m ON m.id = f.module "
 	       "WHERE f.site = (SELECT id FROM site s WHERE s.owner IS ?1 "
-	       "AND s.arch = ?2 AND s.nr = ?3 ORDER BY count DESC LIMIT 1) "
-	       "ORDER BY f.depth LIMIT 4");
+	       "AND s.arch = ?2 AND s.nr = ?3 ORDER BY count DESC, id LIMIT 1) "
+	       "ORDER BY f.depth");
 }
 
 static void report_detail_close(struct report_detail *d)
@@ -256,7 +259,10 @@ static void report_detail_bind(sqlite3_stmt *st, sqlite3_value *owner,
 	sqlite3_bind_int64(st, 3, nr);
 }
 
-/* JSON: "args":[{"index","values"}],"risk":[{"kind","note"}] */
+/*
+ * JSON: "args":[{"index","values"}],"risk":[{"kind","note"}] and the
+ * busiest site's "stack":[{"module","offset","symbol"}]
+ */
 static void report_json_detail(struct query *q, struct report_detail *d,
 			       const char *name)
 {
@@ -285,6 +291,40 @@ static void report_json_detail(struct query *q, struct report_detail *d,
 		putchar('}');
 	}
 	putchar(']');
+	if (d->stack) {
+		printf(",\"stack\":");
+		query_json_stack(q, stdout, d->stack);
+	}
+}
+
+/*
+ * Text: the busiest stack bound to ST on one line, innermost first, each
+ * frame symbolised as "which" does when its module still has the symbol.
+ */
+static void report_text_stack(struct query *q, sqlite3_stmt *st)
+{
+	const char *sep = "        stack: ", *path, *base, *sym;
+	char buf[512];
+	uint64_t off;
+	int n = 0;
+
+	while (n < REPORT_TEXT_FRAMES && query_row(q, st)) {
+		path = query_text(st, 1);
+		base = *path ? query_basename(path) : QUERY_ANONYMOUS;
+		off = (uint64_t)sqlite3_column_int64(st, 3);
+		sym = query_symbol(q, path, query_text(st, 2), off, buf,
+				   sizeof(buf));
+		if (sym)
+			printf("%s%s (%s)", sep, sym, base);
+		else
+			printf("%s%s+%#llx", sep, base,
+			       (unsigned long long)off);
+		sep = " < ";
+		n++;
+	}
+	if (n)
+		putchar('\n');
+	sqlite3_reset(st);
 }
 
 /* Text: the argument sets, risk notes and busiest stack of one call. */
@@ -294,7 +334,6 @@ static void report_text_detail(struct query *q, struct report_detail *d,
 	struct risk_note notes[RISK_MAX_NOTES];
 	size_t n = risk_notes(name, NULL, notes), i;
 	sqlite3_int64 last = -1;
-	const char *sep = "";
 
 	while (d->args && query_row(q, d->args)) {
 		if (sqlite3_column_int64(d->args, 0) != last)
@@ -309,14 +348,8 @@ static void report_text_detail(struct query *q, struct report_detail *d,
 	for (i = 0; i < n; i++)
 		printf("        risk: %s: %s\n", risk_kind_name(notes[i].kind),
 		       notes[i].text);
-	while (d->stack && query_row(q, d->stack)) {
-		printf("%s%s+%#llx", *sep ? sep : "        stack: ",
-		       query_basename(query_text(d->stack, 0)),
-		       (unsigned long long)sqlite3_column_int64(d->stack, 1));
-		sep = " < ";
-	}
-	if (*sep)
-		putchar('\n');
+	if (d->stack)
+		report_text_stack(q, d->stack);
 }
 
 /*
@@ -345,6 +378,9 @@ static void report_json_calls(struct query *q, sqlite3_stmt *calls,
 		sqlite3_bind_int64(scopes, 3, sqlite3_column_int64(calls, 1));
 		query_json_texts(q, stdout, scopes);
 		report_detail_bind(d->args, owner,
+				   sqlite3_column_int64(calls, 2),
+				   sqlite3_column_int64(calls, 1));
+		report_detail_bind(d->stack, owner,
 				   sqlite3_column_int64(calls, 2),
 				   sqlite3_column_int64(calls, 1));
 		report_json_detail(q, d, query_text(calls, 0));
@@ -521,23 +557,28 @@ static void report_text_by_library(struct query *q)
 	sqlite3_finalize(calls);
 }
 
-/* Text: each syscall with its total, then who makes it. */
+/*
+ * Text: each syscall with its total and its argument sets and risk, then
+ * who makes it, each owner with its busiest stack.
+ */
 static void report_text_by_syscall(struct query *q)
 {
 	sqlite3_stmt *st = query_prepare(
 	    q,
 	    "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, "
 	    "COALESCE(m.path, '" QUERY_ANONYMOUS "'), m.runtime, s.scope, "
-	    "SUM(s.count), SUM(SUM(s.count)) OVER (PARTITION BY s.arch, s.nr) "
-	    "FROM site s LEFT JOIN module m ON m.id = s.owner "
+	    "SUM(s.count), SUM(SUM(s.count)) OVER (PARTITION BY s.arch, s.nr), "
+	    "s.owner FROM site s LEFT JOIN module m ON m.id = s.owner "
 	    "GROUP BY s.arch, s.nr, s.owner, s.scope "
 	    "ORDER BY 1, 3, 7 DESC, 4, 6");
 	sqlite3_int64 last_nr = -1, last_arch = -1;
 	struct report_detail d;
+	sqlite3_stmt *stack;
 	long long total;
 
 	report_detail_open(q, &d, false);
-	sqlite3_finalize(d.stack);
+	/* The header's detail is the syscall's; the stack is each owner's. */
+	stack = d.stack;
 	d.stack = NULL;
 	while (query_row(q, st)) {
 		if (sqlite3_column_int64(st, 1) != last_nr ||
@@ -555,8 +596,13 @@ static void report_text_by_syscall(struct query *q)
 		       query_text(st, 3),
 		       sqlite3_column_int(st, 4) ? "  (runtime)" : "");
 		report_put_scope(query_text(st, 5));
+		report_detail_bind(stack, sqlite3_column_value(st, 8),
+				   last_arch, last_nr);
+		if (stack)
+			report_text_stack(q, stack);
 	}
 	report_detail_close(&d);
+	sqlite3_finalize(stack);
 	sqlite3_finalize(st);
 }
 

@@ -81,6 +81,36 @@ libc=$(sw_jq traced '[.libraries[] | select(.path | test("/libc\\.so")) | .runti
 sw_assert_eq "$(sw_jq traced --arg p "$eventfd" \
 	'[.libraries[] | select(.path == $p) | .syscalls[] | select(.name == "eventfd2") | .count] | add')" \
 	1 "eventfd2 count"
+# The busiest stack of each call, symbolised as "which" does: in the JSON
+# a frame in the plugin names its function, in both text views too.
+jq -e --arg p "$eventfd" '[.libraries[] | select(.path == $p) |
+	.syscalls[] | select(.name == "eventfd2") | .stack[] |
+	select(.module == $p and (.symbol // "" | startswith("plugin_run+0x")))] |
+	length == 1' "$SW_TMP/traced.json" >/dev/null ||
+	sw_fail "report json: the eventfd2 stack has no plugin_run frame in" \
+		"$(basename "$eventfd"):" \
+		"$(sw_jq traced -c --arg p "$eventfd" '.libraries[] | select(.path == $p) |
+			.syscalls[] | select(.name == "eventfd2") | .stack')"
+jq -e --arg p "$ctor" '[.libraries[] | select(.path == $p) |
+	.syscalls[] | select(.name == "timerfd_create") | .stack[] |
+	select(.module == $p) | .symbol] | index(null) == null and
+	(map(startswith("plugin_ctor_init+0x")) | any)' \
+	"$SW_TMP/traced.json" >/dev/null ||
+	sw_fail "report json: the timerfd_create stack does not name the constructor"
+"$TEST_SYSWHO" report --by library "$SW_TMP/traced.db" >"$SW_TMP/bylib.txt"
+awk -v lib="$eventfd" '$1 == lib { on = 1; next } /^[^ ]/ { on = 0 }
+	on && /^    [^ ]/ { call = $1 }
+	on && call == "eventfd2" && /^        stack: / { print }' \
+	"$SW_TMP/bylib.txt" |
+	grep -Eq '^        stack: (.* < )?plugin_run\+0x[0-9a-f]+ \(plugin_eventfd\.so\)' ||
+	sw_fail "report --by library: the eventfd2 stack is not symbolised:" \
+		"$(grep -A2 '^    eventfd2 ' "$SW_TMP/bylib.txt")"
+"$TEST_SYSWHO" report --by syscall "$SW_TMP/traced.db" >"$SW_TMP/bycall.txt"
+grep -A3 '^timerfd_create ' "$SW_TMP/bycall.txt" |
+	grep -Eq '^        stack: (.* < )?plugin_ctor_init\+0x[0-9a-f]+ \(plugin_ctor\.so\)' ||
+	sw_fail "report --by syscall: the timerfd_create stack is not symbolised:" \
+		"$(grep -A3 '^timerfd_create ' "$SW_TMP/bycall.txt")"
+
 # --runtime, repeated: one glob on the file name, one on the full path
 # (it holds a '/'). The plugins they name pass their calls through to
 # the next owner down the stack, the host that called them; the others

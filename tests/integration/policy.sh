@@ -127,7 +127,7 @@ mode_cli() {
 		sw_fail "report json: openat lacks its recorded flags"
 	"$S" report --by library "$db" >"$SW_TMP/bylib.txt"
 	grep -A3 '^    getdents64 ' "$SW_TMP/bylib.txt" |
-		grep -Eq 'stack: (.* < )?ls\+0x' ||
+		grep -Eq 'stack: (.* < )?(ls\+0x|[^ ]+ \(ls\))' ||
 		sw_fail "report: no stack through ls for getdents64"
 	"$S" report --by syscall "$db" >"$SW_TMP/bycall.txt"
 	grep -A2 '^getdents64 ' "$SW_TMP/bycall.txt" | grep -q 'risk: state-leak' ||
