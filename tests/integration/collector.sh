@@ -3,10 +3,12 @@
 # reading (MODE stall: SIGSTOP) or vanishes (MODE gone: SIGKILL) between
 # its two phases. It must finish promptly, unharmed (no SIGPIPE), with the
 # same output as natively; a stalled collector that resumes must still
-# get the first phase and a count of what was lost.
+# get the first phase and a count of what was lost. With MODE term the
+# collector is left alone and stopped with SIGTERM once the program has
+# exited: it must exit 0 with all of both phases in the profile.
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:?usage: collector.sh stall|gone}
+mode=${1:?usage: collector.sh stall|gone|term}
 prog=$(realpath -e "$(sw_prog chatty)")
 lib=$(realpath -e "$(dirname "$TEST_SYSWHO")/../lib/libsyswho.so")
 sock=$SW_TMP/collector.sock
@@ -42,6 +44,7 @@ grep -q "phase 1 done" "$SW_TMP/traced.out" || sw_fail "chatty did not start"
 case $mode in
 stall) kill -STOP "$collector" ;;
 gone) kill -KILL "$collector" ;;
+term) ;;
 *) sw_fail "unknown mode $mode" ;;
 esac
 
@@ -67,14 +70,35 @@ if [[ $mode == gone ]]; then
 	exit 0
 fi
 
-kill -CONT "$collector"
-kill -INT "$collector"
-wait "$collector" || sw_fail "the collector failed: $(cat "$SW_TMP/collect.err")"
+if [[ $mode == term ]]; then
+	kill -TERM "$collector"
+else
+	kill -CONT "$collector"
+	kill -INT "$collector"
+fi
+rc=0
+wait "$collector" || rc=$?
+[[ $rc == 0 ]] ||
+	sw_fail "the collector exited $rc on SIG$([[ $mode == term ]] && echo TERM || echo INT):" \
+		"$(cat "$SW_TMP/collect.err")"
+[[ ! -e $sock ]] || sw_fail "the collector left its socket $sock behind"
 "$TEST_SYSWHO" report --format json "$profile" >"$SW_TMP/collected.json" ||
 	sw_fail "cannot report the collected profile"
 sw_assert_eq "$(jq -r --arg p "$prog" \
 	'[.libraries[] | select(.path == $p) | .syscalls[].name] | index("getppid") != null' \
 	"$SW_TMP/collected.json")" true "phase 1 getppid of chatty in the profile"
+if [[ $mode == term ]]; then
+	# Nothing was lost: the exit, and phase 2 in all five of its scopes.
+	jq -e '.processes | length == 1 and .[0].exit_code == 0 and
+		.[0].lost_records == 0 and .[0].lost_calls == 0' \
+		"$SW_TMP/collected.json" >/dev/null ||
+		sw_fail "the profile after SIGTERM is not whole:" \
+			"$(jq -c '.processes' "$SW_TMP/collected.json")"
+	sw_assert_eq "$(jq -r '[.scopes[].name] | join(",")' "$SW_TMP/collected.json")" \
+		chatty-0,chatty-1,chatty-2,chatty-3,chatty-4 "phase 2 scopes after SIGTERM"
+	echo "pass: the collector finished the whole profile on SIGTERM"
+	exit 0
+fi
 final=$(jq -c '[.processes[] | {lost_records, exit_code}]' "$SW_TMP/collected.json")
 # What the stall cost is reported: a count of lost records when the final
 # Lost record got through, or else no exit code, since the Exit record
