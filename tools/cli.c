@@ -3,10 +3,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "profile.h"
@@ -71,6 +75,33 @@ int cli_signalfd(const int *signals, size_t n, sigset_t *old,
 static const char *cli_plural(size_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
+}
+
+int cli_check_output(const char *cmd, const char *path)
+{
+	char *copy = strdup(path);
+	const char *dir;
+	struct stat st;
+	int e = 0;
+
+	if (!copy) {
+		cli_error(cmd, "write profile %s: out of memory", path);
+		return -1;
+	}
+
+	dir = dirname(copy);
+	if (stat(dir, &st) < 0)
+		e = errno;
+	else if (!S_ISDIR(st.st_mode))
+		e = ENOTDIR;
+	else if (access(dir, W_OK) < 0)
+		e = errno;
+	if (e)
+		cli_error(cmd, "write profile %s: directory %s: %s", path, dir,
+			  strerror(e));
+	free(copy);
+
+	return e ? -1 : 0;
 }
 
 int cli_write_profile(const char *cmd, const struct model *m, const char *path,

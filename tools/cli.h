@@ -45,6 +45,12 @@ int cli_signalfd(const int *signals, size_t n, sigset_t *old,
 		 struct error **err);
 
 /*
+ * Check that the profile PATH can be created: its directory exists and is
+ * writable. Returns 0 or -1 after printing why not under CMD.
+ */
+int cli_check_output(const char *cmd, const char *path);
+
+/*
  * Write M to PATH and print the one-line summary. Returns 0 or -1 after
  * printing the error under CMD.
  */

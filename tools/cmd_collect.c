@@ -123,6 +123,9 @@ int cmd_collect(int argc, char **argv)
 				     "are needed");
 		return CLI_EXIT_USAGE;
 	}
+	/* The profile is written only at the end: find out now, not then. */
+	if (cli_check_output("collect", output) < 0)
+		return 1;
 
 	return collect(socket_path, output);
 }

@@ -53,6 +53,14 @@ expect_error report-missing 'missing\.db' \
 expect_error which-text 'text\.db' \
 	"$TEST_SYSWHO" which getpid "$SW_TMP/text.db"
 
+# A collector whose profile could not be written says so before it
+# listens, not after collecting for hours. A collector that listens
+# anyway is killed by timeout, silently, and so fails the check.
+expect_error collect-no-dir '/nonexistent/dir.*No such file or directory' \
+	timeout -s KILL 5 "$TEST_SYSWHO" collect --listen "$SW_TMP/c.sock" \
+	-o /nonexistent/dir/c.db
+[[ ! -e "$SW_TMP/c.sock" ]] || sw_fail "collect-no-dir: created its socket"
+
 SW_ANY_LINES=1 expect_error bad-format 'yaml' \
 	"$TEST_SYSWHO" report --format yaml "$SW_TMP/good.db"
 SW_ANY_LINES=1 expect_error no-command '.' "$TEST_SYSWHO" run -o "$SW_TMP/empty.db" --
