@@ -39,6 +39,14 @@ int profile_write(const struct model *m, const char *path, bool complete,
  */
 int profile_open(const char *path, sqlite3 **db, struct error **err);
 
+/*
+ * Check that the rows of the open profile DB (from PATH) hang together:
+ * ids 1..n, and every process, module and site a row names exists. A
+ * profile that fails was edited or damaged; nothing read from it is to be
+ * trusted. profile_load runs it; readers that query DB directly must.
+ */
+int profile_verify(sqlite3 *db, const char *path, struct error **err);
+
 /* Read the whole profile PATH into the empty model M. */
 int profile_load(const char *path, struct model *m, struct error **err);
 

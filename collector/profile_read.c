@@ -86,6 +86,100 @@ int profile_open(const char *path, sqlite3 **out, struct error **err)
 	return 0;
 }
 
+/* One consistency rule: a query whose one value is true when it fails. */
+struct profile_rule {
+	const char *sql;
+	const char *broken;
+};
+
+/*
+ * The rules profile_load relies on. A NULL owner or frame module is "no
+ * module" (JIT code) and passes: NOT IN is NULL for it, not true.
+ */
+static const struct profile_rule profile_rules[] = {
+    {"SELECT COUNT(*) != COALESCE(MAX(id), 0) OR MIN(id) != 1 FROM module",
+     "module ids are not 1..n"},
+    {"SELECT COUNT(*) != COALESCE(MAX(id), 0) OR MIN(id) != 1 FROM process",
+     "process ids are not 1..n"},
+    {"SELECT COUNT(*) != COALESCE(MAX(id), 0) OR MIN(id) != 1 FROM site",
+     "site ids are not 1..n"},
+    {"SELECT EXISTS (SELECT 1 FROM process_module WHERE process IS NULL OR "
+     "process NOT IN (SELECT id FROM process) OR "
+     "module NOT IN (SELECT id FROM module))",
+     "a mapping names an unknown row"},
+    {"SELECT EXISTS (SELECT 1 FROM site WHERE process IS NULL OR "
+     "process NOT IN (SELECT id FROM process) OR "
+     "owner NOT IN (SELECT id FROM module))",
+     "a site names an unknown row"},
+    {"SELECT EXISTS (SELECT 1 FROM frame WHERE "
+     "site NOT IN (SELECT id FROM site) OR "
+     "module NOT IN (SELECT id FROM module))",
+     "a frame names an unknown row"},
+};
+
+/* site_arg is checked only where it exists: older profiles have none. */
+static const struct profile_rule profile_arg_rule = {
+    "SELECT EXISTS (SELECT 1 FROM site_arg WHERE "
+    "site NOT IN (SELECT id FROM site))",
+    "an argument names an unknown site"};
+
+/* 1 when RULE finds DB broken, 0 when not, -1 when it cannot be asked. */
+static int profile_broken(sqlite3 *db, const struct profile_rule *rule)
+{
+	sqlite3_stmt *st;
+	int rc, broken = 0;
+
+	if (sqlite3_prepare_v2(db, rule->sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		broken = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+
+	return rc == SQLITE_ROW ? broken : -1;
+}
+
+static bool profile_has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	bool has = false;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM sqlite_master "
+			       "WHERE type = 'table' AND name = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+
+	return has;
+}
+
+int profile_verify(sqlite3 *db, const char *path, struct error **err)
+{
+	size_t n = sizeof(profile_rules) / sizeof(*profile_rules), i;
+	const struct profile_rule *rule = NULL;
+	int broken = 0;
+
+	for (i = 0; i < n && broken == 0; i++) {
+		rule = &profile_rules[i];
+		broken = profile_broken(db, rule);
+	}
+	if (broken == 0 && profile_has_table(db, "site_arg")) {
+		rule = &profile_arg_rule;
+		broken = profile_broken(db, rule);
+	}
+	if (broken < 0)
+		return error_set(err, 0, "read profile %s: %s", path,
+				 sqlite3_errmsg(db));
+	if (broken)
+		return error_set(err, 0, "read profile %s: %s", path,
+				 rule->broken);
+
+	return 0;
+}
+
 /* A row id read back must name an element that was already loaded. */
 static int profile_index(sqlite3_stmt *st, int col, size_t n, size_t *out)
 {
@@ -392,6 +486,10 @@ int profile_load(const char *path, struct model *m, struct error **err)
 
 	if (profile_open(path, &db, err) < 0)
 		return -1;
+	if (profile_verify(db, path, err) < 0) {
+		sqlite3_close(db);
+		return -1;
+	}
 
 	ret = profile_load_modules(db, m, err);
 	if (ret == 0)

@@ -24,9 +24,14 @@ int query_open(struct query *q, const char *cmd, const char *path)
 	memset(q, 0, sizeof(*q));
 	q->cmd = cmd;
 	q->path = path;
-	if (profile_open(path, &q->db, &err) < 0) {
+	/* report and which read rows with SQL, not through profile_load,
+	 * so they check what it checks before they print anything. */
+	if (profile_open(path, &q->db, &err) < 0 ||
+	    profile_verify(q->db, path, &err) < 0) {
 		cli_error(cmd, "%s", error_message(err));
 		error_free(&err);
+		sqlite3_close(q->db);
+		q->db = NULL;
 		return -1;
 	}
 

@@ -53,6 +53,21 @@ expect_error report-missing 'missing\.db' \
 expect_error which-text 'text\.db' \
 	"$TEST_SYSWHO" which getpid "$SW_TMP/text.db"
 
+# A profile edited by hand so that a site names a module it does not
+# hold: report and which refuse it as policy does, before printing.
+cp "$SW_TMP/good.db" "$SW_TMP/edited.db"
+call=$(sqlite3 "$SW_TMP/edited.db" "SELECT name FROM site WHERE id = 1")
+[[ -n $call ]] || sw_fail "the good profile has no site 1 to edit"
+sqlite3 "$SW_TMP/edited.db" "UPDATE site SET owner = 9999 WHERE id = 1"
+expect_error report-edited 'edited\.db: a site names an unknown row' \
+	"$TEST_SYSWHO" report "$SW_TMP/edited.db"
+expect_error report-edited-json 'edited\.db: a site names an unknown row' \
+	"$TEST_SYSWHO" report --format json "$SW_TMP/edited.db"
+expect_error which-edited 'edited\.db: a site names an unknown row' \
+	"$TEST_SYSWHO" which "$call" "$SW_TMP/edited.db"
+expect_error policy-edited 'edited\.db: a site names an unknown row' \
+	"$TEST_SYSWHO" policy --format json "$SW_TMP/edited.db"
+
 # A collector whose profile could not be written says so before it
 # listens, not after collecting for hours. A collector that listens
 # anyway is killed by timeout, silently, and so fails the check.
