@@ -109,10 +109,10 @@ static const struct profile_rule profile_rules[] = {
      "a mapping names an unknown row"},
     {"SELECT EXISTS (SELECT 1 FROM site WHERE process IS NULL OR "
      "process NOT IN (SELECT id FROM process) OR "
-     "owner NOT IN (SELECT id FROM module))",
+     "owner NOT IN (SELECT id FROM module) OR "
+     "stack NOT IN (SELECT stack FROM stack_frame))",
      "a site names an unknown row"},
-    {"SELECT EXISTS (SELECT 1 FROM frame WHERE "
-     "site NOT IN (SELECT id FROM site) OR "
+    {"SELECT EXISTS (SELECT 1 FROM stack_frame WHERE "
      "module NOT IN (SELECT id FROM module))",
      "a frame names an unknown row"},
 };
