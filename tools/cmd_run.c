@@ -551,6 +551,9 @@ int cmd_run(int argc, char **argv)
 		goto out;
 
 	ret = RUN_EXIT_FAILURE;
+	/* Say so before the command runs, not after its trace is made. */
+	if (cli_check_output("run", o.output) < 0)
+		goto out;
 	if (run_find_library(lib, &err) < 0)
 		goto out;
 	dir = run_make_dir(&err);

@@ -75,6 +75,10 @@ expect_error collect-no-dir '/nonexistent/dir.*No such file or directory' \
 	timeout -s KILL 5 "$TEST_SYSWHO" collect --listen "$SW_TMP/c.sock" \
 	-o /nonexistent/dir/c.db
 [[ ! -e "$SW_TMP/c.sock" ]] || sw_fail "collect-no-dir: created its socket"
+# The same for run: the command does not even start.
+expect_error run-no-dir '/nonexistent/dir.*No such file or directory' \
+	"$TEST_SYSWHO" run -o /nonexistent/dir/r.db -- touch "$SW_TMP/ran"
+[[ ! -e "$SW_TMP/ran" ]] || sw_fail "run-no-dir: the command ran anyway"
 
 SW_ANY_LINES=1 expect_error bad-format 'yaml' \
 	"$TEST_SYSWHO" report --format yaml "$SW_TMP/good.db"
