@@ -8,25 +8,37 @@
 #include "merge.h"
 #include "profile.h"
 
-/* The DST index of module MOD of SRC, added when DST lacks it. */
+/*
+ * The DST index of module MOD of SRC, added when DST lacks it. Every path
+ * the module had in SRC becomes one of its paths in DST, so that a plugin
+ * loaded from another file in another run answers to either name.
+ */
 static int merge_module(struct model *dst, const struct model *src, size_t mod,
 			size_t *out, struct error **err)
 {
 	const struct model_module *s = &src->modules[mod];
 	size_t i;
 
-	if (*s->build_id) {
-		for (i = 0; i < dst->n_modules; i++) {
-			if (strcmp(dst->modules[i].build_id, s->build_id))
-				continue;
+	*out = MODEL_NO_MODULE;
+	for (i = 0; *s->build_id && i < dst->n_modules; i++) {
+		if (strcmp(dst->modules[i].build_id, s->build_id) == 0) {
 			dst->modules[i].runtime |= s->runtime;
 			*out = i;
-			return 0;
+			break;
 		}
 	}
+	if (*out == MODEL_NO_MODULE &&
+	    model_add_module(dst, s->path, s->build_id, s->runtime, out, err) <
+		0)
+		return -1;
 
-	return model_add_module(dst, s->path, s->build_id, s->runtime, out,
-				err);
+	if (model_module_add_alias(dst, *out, s->path, err) < 0)
+		return -1;
+	for (i = 0; i < s->n_aliases; i++)
+		if (model_module_add_alias(dst, *out, s->aliases[i], err) < 0)
+			return -1;
+
+	return 0;
 }
 
 static int merge_process(struct model *dst, const struct model *src, size_t p,

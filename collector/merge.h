@@ -10,8 +10,9 @@
 /*
  * Add every process, module and call site of SRC to DST. A module of SRC
  * whose build-id DST already has is that module, whatever path it was
- * loaded from this time, so a plugin keeps one identity across runs;
- * modules without a build-id are matched by path.
+ * loaded from this time, so a plugin keeps one identity across runs and
+ * every path it was loaded from; modules without a build-id are matched
+ * by path.
  */
 int merge_model(struct model *dst, const struct model *src, struct error **err);
 

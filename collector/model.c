@@ -30,11 +30,14 @@ static void model_free_process(struct model_process *p)
 
 void model_free(struct model *m)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < m->n_modules; i++) {
 		free(m->modules[i].path);
 		free(m->modules[i].build_id);
+		for (j = 0; j < m->modules[i].n_aliases; j++)
+			free(m->modules[i].aliases[j]);
+		free(m->modules[i].aliases);
 	}
 	for (i = 0; i < m->n_procs; i++)
 		model_free_process(&m->procs[i]);
@@ -73,6 +76,7 @@ int model_add_module(struct model *m, const char *path, const char *build_id,
 		return error_set(err, errno, "add module %s", path);
 
 	mod = &m->modules[m->n_modules];
+	memset(mod, 0, sizeof(*mod));
 	mod->path = strdup(path);
 	mod->build_id = strdup(build_id);
 	if (!mod->path || !mod->build_id) {
@@ -82,6 +86,31 @@ int model_add_module(struct model *m, const char *path, const char *build_id,
 	}
 	mod->runtime = runtime;
 	*out = m->n_modules++;
+
+	return 0;
+}
+
+int model_module_add_alias(struct model *m, size_t mod, const char *path,
+			   struct error **err)
+{
+	struct model_module *md = &m->modules[mod];
+	size_t i;
+
+	if (strcmp(md->path, path) == 0)
+		return 0;
+	for (i = 0; i < md->n_aliases; i++)
+		if (strcmp(md->aliases[i], path) == 0)
+			return 0;
+
+	if (array_reserve(&md->aliases, &md->cap_aliases, md->n_aliases + 1,
+			  sizeof(*md->aliases)) < 0)
+		return error_set(err, errno, "add path %s of module %s", path,
+				 md->path);
+	md->aliases[md->n_aliases] = strdup(path);
+	if (!md->aliases[md->n_aliases])
+		return error_set(err, ENOMEM, "add path %s of module %s", path,
+				 md->path);
+	md->n_aliases++;
 
 	return 0;
 }

@@ -18,11 +18,17 @@
 /* Index of "no module": an owner or a frame in anonymous memory. */
 #define MODEL_NO_MODULE SIZE_MAX
 
-/* A module is the same module in every process that maps it. */
+/*
+ * A module is the same module in every process that maps it. Merged runs
+ * may have loaded one build-id from several files: PATH is the first seen,
+ * ALIASES the others, so that each of its names still selects it.
+ */
 struct model_module {
 	char *path;
 	char *build_id; /* lowercase hex, "" when absent */
 	bool runtime;
+	char **aliases;
+	size_t n_aliases, cap_aliases;
 };
 
 /* Where one process mapped one module. */
@@ -109,6 +115,10 @@ void model_free(struct model *m);
  */
 int model_add_module(struct model *m, const char *path, const char *build_id,
 		     bool runtime, size_t *out, struct error **err);
+
+/* Record PATH as another file module MOD was loaded from, once. */
+int model_module_add_alias(struct model *m, size_t mod, const char *path,
+			   struct error **err);
 
 /* Add an empty process (all fields zero) and store its index in *OUT. */
 int model_add_process(struct model *m, size_t *out, struct error **err);

@@ -203,23 +203,38 @@ static int policy_add_site(struct policy *p, size_t idx, struct error **err)
 	return policy_call_add_owner(c, p->model, idx, err);
 }
 
+/*
+ * Whether NAME names the file PATH: its path or its file name, and
+ * "libfoo.so" names "libfoo.so.1.2" and "libfoo" names both.
+ */
+static bool policy_path_matches(const char *path, const char *name)
+{
+	const char *base = strrchr(path, '/');
+	size_t len = strlen(name);
+
+	base = base ? base + 1 : path;
+	if (strcmp(path, name) == 0 || strcmp(base, name) == 0)
+		return true;
+
+	return strncmp(base, name, len) == 0 && base[len] == '.';
+}
+
 bool policy_module_matches(const struct model *m, size_t mod, const char *name)
 {
 	const struct model_module *md;
-	const char *base;
-	size_t len = strlen(name);
+	size_t i;
 
 	if (mod == MODEL_NO_MODULE || !*name)
 		return false;
 	md = &m->modules[mod];
-	base = strrchr(md->path, '/');
-	base = base ? base + 1 : md->path;
-	if (strcmp(md->path, name) == 0 || strcmp(base, name) == 0 ||
-	    (*md->build_id && strcmp(md->build_id, name) == 0))
+	if ((*md->build_id && strcmp(md->build_id, name) == 0) ||
+	    policy_path_matches(md->path, name))
 		return true;
+	for (i = 0; i < md->n_aliases; i++)
+		if (policy_path_matches(md->aliases[i], name))
+			return true;
 
-	/* "libfoo.so" names "libfoo.so.1.2" and "libfoo" names both. */
-	return strncmp(base, name, len) == 0 && base[len] == '.';
+	return false;
 }
 
 /* Whether process P ran EXE: its path, or its file name alone. */

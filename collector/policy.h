@@ -104,7 +104,10 @@ void policy_free(struct policy *p);
 /* The call named NAME in P, or NULL. */
 const struct policy_call *policy_find(const struct policy *p, const char *name);
 
-/* Whether module MOD of M is what NAME (path, file name or build-id) names. */
+/*
+ * Whether NAME names module MOD of M: its build-id, or the path or file
+ * name of any file it was loaded from.
+ */
 bool policy_module_matches(const struct model *m, size_t mod, const char *name);
 
 /* The consumer that loads FORMAT. */

@@ -31,6 +31,8 @@ static const char profile_schema[] =
     "CREATE TABLE module(id INTEGER PRIMARY KEY, path TEXT NOT NULL,"
     " build_id TEXT NOT NULL, runtime INTEGER NOT NULL,"
     " UNIQUE(path, build_id));"
+    "CREATE TABLE module_path(module INTEGER NOT NULL REFERENCES module(id),"
+    " path TEXT NOT NULL, PRIMARY KEY(module, path)) WITHOUT ROWID;"
     "CREATE TABLE process_module("
     " process INTEGER NOT NULL REFERENCES process(id),"
     " module INTEGER NOT NULL REFERENCES module(id),"
@@ -77,6 +79,7 @@ struct profile_writer {
 	sqlite3_stmt *meta;
 	sqlite3_stmt *process;
 	sqlite3_stmt *module;
+	sqlite3_stmt *module_path;
 	sqlite3_stmt *mapping;
 	sqlite3_stmt *site;
 	sqlite3_stmt *frame;
@@ -114,6 +117,8 @@ static int profile_prepare(struct profile_writer *w, struct error **err)
 	     "INSERT INTO process VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
 	    {offsetof(struct profile_writer, module),
 	     "INSERT INTO module VALUES (?, ?, ?, ?)"},
+	    {offsetof(struct profile_writer, module_path),
+	     "INSERT INTO module_path VALUES (?, ?)"},
 	    {offsetof(struct profile_writer, mapping),
 	     "INSERT INTO process_module VALUES (?, ?, ?, ?)"},
 	    {offsetof(struct profile_writer, site),
@@ -143,6 +148,7 @@ static void profile_finalize(struct profile_writer *w)
 	sqlite3_finalize(w->meta);
 	sqlite3_finalize(w->process);
 	sqlite3_finalize(w->module);
+	sqlite3_finalize(w->module_path);
 	sqlite3_finalize(w->mapping);
 	sqlite3_finalize(w->site);
 	sqlite3_finalize(w->frame);
@@ -335,7 +341,7 @@ static int profile_write_site(struct profile_writer *w, const struct model *m,
 static int profile_write_model(struct profile_writer *w, const struct model *m,
 			       struct error **err)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < m->n_modules; i++) {
 		const struct model_module *mod = &m->modules[i];
@@ -347,6 +353,15 @@ static int profile_write_model(struct profile_writer *w, const struct model *m,
 		sqlite3_bind_int(w->module, 4, mod->runtime);
 		if (profile_step(w, w->module, "insert module", err) < 0)
 			return -1;
+		for (j = 0; j < mod->n_aliases; j++) {
+			sqlite3_bind_int64(w->module_path, 1,
+					   (sqlite3_int64)i + 1);
+			sqlite3_bind_text(w->module_path, 2, mod->aliases[j],
+					  -1, SQLITE_STATIC);
+			if (profile_step(w, w->module_path,
+					 "insert module_path", err) < 0)
+				return -1;
+		}
 	}
 	for (i = 0; i < m->n_procs; i++) {
 		if (profile_write_process(w, i, &m->procs[i], err) < 0)

@@ -6,6 +6,7 @@
  *   process(id, pid, ppid, exe, argv, start_ns, end_ns, exit_code, signal,
  *           lost_records, lost_calls, arch, execed)
  *   module(id, path, build_id, runtime)      unique (path, build_id)
+ *   module_path(module, path)   a module's other paths, from merged runs
  *   process_module(process, module, base, size)
  *   site(id, process, nr, name, arch, owner, owner_offset, scope, count, tid)
  *   frame(site, depth, module, offset)

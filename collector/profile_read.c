@@ -234,6 +234,38 @@ static int profile_load_modules(sqlite3 *db, struct model *m,
 	return *err ? -1 : 0;
 }
 
+/*
+ * The other paths of merged modules. A profile without the table (made
+ * before merges kept them) has only each module's first path.
+ */
+static int profile_load_module_paths(sqlite3 *db, struct model *m,
+				     struct error **err)
+{
+	sqlite3_stmt *st;
+	const char *path;
+	size_t mod;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT module, path FROM module_path", -1,
+			       &st, NULL) != SQLITE_OK)
+		return 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (profile_index(st, 0, m->n_modules, &mod) < 0 ||
+		    mod == MODEL_NO_MODULE) {
+			error_set(err, 0, "a path names an unknown module");
+			break;
+		}
+		path = profile_text(st, 1);
+		if (model_module_add_alias(m, mod, path, err) < 0)
+			break;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW && !*err)
+		error_set(err, 0, "module paths: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+
+	return *err ? -1 : 0;
+}
+
 /* The argv JSON array of process row ID, through SQLite's json_each. */
 static int profile_load_argv(sqlite3 *db, struct model *m, size_t p,
 			     const char *exe, struct error **err)
@@ -492,6 +524,8 @@ int profile_load(const char *path, struct model *m, struct error **err)
 	}
 
 	ret = profile_load_modules(db, m, err);
+	if (ret == 0)
+		ret = profile_load_module_paths(db, m, err);
 	if (ret == 0)
 		ret = profile_load_processes(db, m, err);
 	if (ret == 0)

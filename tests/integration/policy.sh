@@ -346,6 +346,58 @@ pol_host() {
 	sw_expect_rc "$name" 0
 }
 
+# pol_plugin_policy NAME LIBRARY WANT PROFILE...: the policy of LIBRARY
+# in the PROFILEs must hold the plugin's eventfd2, owned by the module
+# named by its first path, WANT.
+pol_plugin_policy() {
+	local out=$1 lib=$2 want=$3
+
+	shift 3
+	pol_make "$out" --format json --library "$lib" "$@"
+	jq -e --arg p "$want" '([.syscalls[].name] | index("eventfd2") != null)
+		and ([.syscalls[].owners[].path] | unique == [$p])' \
+		"$SW_TMP/$out" >/dev/null ||
+		sw_fail "$out: --library $lib must hold eventfd2, owned by" \
+			"$want: $(jq -c '[.syscalls[] | [.name,
+			.owners[].path]]' "$SW_TMP/$out")"
+}
+
+# One plugin under two file names, one per run: merged, it is one module
+# that keeps both paths, and either name selects it in either order.
+pol_merge_names() {
+	local foo=$SW_TMP/x/libfoo.so bar=$SW_TMP/y/libbar.so id
+
+	mkdir -p "$SW_TMP/x" "$SW_TMP/y"
+	cp "$(sw_plugin plugin_eventfd.so)" "$foo"
+	cp "$(sw_plugin plugin_eventfd.so)" "$bar"
+	id=$(sw_build_id "$foo")
+	pol_host m1 "$foo"
+	pol_host m2 "$bar"
+	"$TEST_SYSWHO" merge -o "$SW_TMP/mm.db" "$SW_TMP/m1.db" \
+		"$SW_TMP/m2.db" 2>"$SW_TMP/merge.err" ||
+		sw_fail "syswho merge failed: $(cat "$SW_TMP/merge.err")"
+	sw_assert_eq "$(sw_sql mm "SELECT path FROM module
+		WHERE build_id = '$id'")" "$foo" \
+		"merged profile: the module's first path"
+	sw_assert_eq "$(sw_sql mm "SELECT p.path FROM module_path p
+		JOIN module m ON m.id = p.module WHERE m.build_id = '$id'")" \
+		"$bar" "merged profile: the module's other path"
+	pol_plugin_policy mm-bar.json libbar.so "$foo" "$SW_TMP/mm.db"
+	pol_plugin_policy mm-foo.json "$foo" "$foo" "$SW_TMP/mm.db"
+	pol_plugin_policy m12.json libbar.so "$foo" "$SW_TMP/m1.db" \
+		"$SW_TMP/m2.db"
+	pol_plugin_policy m21.json libbar.so "$bar" "$SW_TMP/m2.db" \
+		"$SW_TMP/m1.db"
+	pol_plugin_policy m21-foo.json libfoo.so "$bar" "$SW_TMP/m2.db" \
+		"$SW_TMP/m1.db"
+
+	# The report names the module by its first path only.
+	sw_report mm
+	sw_assert_eq "$(sw_jq mm -r --arg id "$id" '.libraries[] |
+		select(.build_id == $id) | .path')" "$foo" \
+		"report of the merged profile: the plugin's path"
+}
+
 mode_merge() {
 	local ev=$SW_TMP/a/libplug.so rc=0
 
@@ -371,6 +423,8 @@ mode_merge() {
 		sw_fail "the plugin's policy lacks eventfd2"
 	pol_make thread.json --format json --library plugin_thread.so \
 		"$SW_TMP/all.db"
+
+	pol_merge_names
 
 	# An "upgrade": another plugin at the same path, another build-id.
 	cp "$(sw_plugin plugin_thread.so)" "$ev"

@@ -379,25 +379,60 @@ static void test_emit_bpf_loads(void **state)
 	model_free(&m);
 }
 
+/* The plugin of build_model loaded from another file, in another run. */
+static void build_moved_plugin(struct model *m, const char *path)
+{
+	struct error *err = NULL;
+	size_t mod;
+
+	model_init(m);
+	add_process(m, "/usr/bin/prog");
+	assert_int_equal(model_add_module(m, path, "bb02", false, &mod, &err),
+			 0);
+	add_site(m, 0, mod, SYS_eventfd2, 0x90, NULL, 0);
+}
+
+/* Whether the library policy of NAME in M holds exactly socket and
+ * eventfd2, the calls of both runs of the plugin. */
+static void assert_plugin_policy(const struct model *m, const char *name)
+{
+	struct policy_select sel = {.library = name};
+	struct policy p;
+
+	build(&p, m, &sel);
+	assert_int_equal(p.n_calls, 2);
+	assert_non_null(policy_find(&p, "socket"));
+	assert_non_null(policy_find(&p, "eventfd2"));
+	policy_free(&p);
+}
+
 static void test_merge_by_build_id(void **state)
 {
 	struct error *err = NULL;
-	struct model a, b;
-	size_t mod;
+	struct model a, b, c;
 
 	build_model(&a);
-	model_init(&b);
-	add_process(&b, "/usr/bin/prog");
-	assert_int_equal(model_add_module(&b, "/opt/elsewhere/libplug.so.1",
-					  "bb02", false, &mod, &err),
-			 0);
-	add_site(&b, 0, mod, SYS_eventfd2, 0x90, NULL, 0);
+	build_moved_plugin(&b, "/opt/elsewhere/libmoved.so");
 	assert_int_equal(merge_model(&a, &b, &err), 0);
 	assert_int_equal(a.n_modules, 3);
 	assert_int_equal(a.n_procs, 3);
 	assert_int_equal(a.sites[a.n_sites - 1].owner, MOD_PLUG);
+	/* The first path names the module; the other still selects it. */
+	assert_string_equal(a.modules[MOD_PLUG].path, "/usr/lib/libplug.so.1");
+	assert_plugin_policy(&a, "libmoved.so");
+	assert_plugin_policy(&a, "/usr/lib/libplug.so.1");
+
+	/* The other order, and a merged model merged again, name it too. */
+	model_init(&c);
+	assert_int_equal(merge_model(&c, &b, &err), 0);
+	assert_int_equal(merge_model(&c, &a, &err), 0);
+	assert_string_equal(c.modules[0].path, "/opt/elsewhere/libmoved.so");
+	assert_int_equal(c.modules[0].n_aliases, 1);
+	assert_plugin_policy(&c, "libplug.so");
+	assert_plugin_policy(&c, "libmoved.so");
 	model_free(&a);
 	model_free(&b);
+	model_free(&c);
 }
 
 int main(void)

@@ -64,6 +64,7 @@ static void build_model(struct model *m)
 	model_init(m);
 	assert_int_equal(
 	    model_add_module(m, "/bin/prog", "0011", false, &mod, &err), 0);
+	assert_int_equal(model_module_add_alias(m, mod, "/opt/prog", &err), 0);
 	assert_int_equal(
 	    model_add_module(m, "/lib/libc.so.6", "", true, &mod, &err), 0);
 	assert_int_equal(model_add_process(m, &p, &err), 0);
@@ -162,7 +163,7 @@ static void assert_same_site(const struct model_site *a,
 
 static void assert_same_model(const struct model *a, const struct model *b)
 {
-	size_t i;
+	size_t i, j;
 
 	assert_int_equal(a->n_modules, b->n_modules);
 	for (i = 0; i < a->n_modules; i++) {
@@ -170,6 +171,11 @@ static void assert_same_model(const struct model *a, const struct model *b)
 		assert_string_equal(a->modules[i].build_id,
 				    b->modules[i].build_id);
 		assert_int_equal(a->modules[i].runtime, b->modules[i].runtime);
+		assert_int_equal(a->modules[i].n_aliases,
+				 b->modules[i].n_aliases);
+		for (j = 0; j < a->modules[i].n_aliases; j++)
+			assert_string_equal(a->modules[i].aliases[j],
+					    b->modules[i].aliases[j]);
 	}
 	assert_int_equal(a->n_procs, b->n_procs);
 	for (i = 0; i < a->n_procs; i++)
