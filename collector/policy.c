@@ -308,16 +308,36 @@ static int policy_check_names(const struct policy *p, struct error **err)
 }
 
 /*
+ * The consumer's values join the profile's, so that the argument stays
+ * filtered (runc's mmap adds no write+exec mapping). Where the table
+ * gives none, the consumer's arguments are unknown: the filter is dropped.
+ */
+static void policy_call_allow(struct policy_call *c,
+			      enum policy_consumer consumer)
+{
+	const uint64_t *values = NULL;
+	size_t n = policy_allowance_values(consumer, c->name, &values), i, j;
+
+	for (i = 0; i < c->n_args; i++) {
+		if (!n || c->n_args > 1) {
+			c->args[i].open = true;
+			continue;
+		}
+		for (j = 0; j < n; j++)
+			policy_argset_add(&c->args[i], values[j]);
+	}
+}
+
+/*
  * Add what the consumer does after it loads the filter, which no profile
- * of the command can show. Its arguments are unknown, so any recorded
- * argument filter on such a call is dropped.
+ * of the command can show.
  */
 static int policy_add_table(struct policy *p, enum policy_consumer consumer,
 			    struct error **err)
 {
 	const struct policy_allowance *a;
 	struct policy_call *c;
-	size_t n = policy_allowances(consumer, &a), i, j;
+	size_t n = policy_allowances(consumer, &a), i;
 	int nr;
 
 	for (i = 0; i < n; i++) {
@@ -329,8 +349,7 @@ static int policy_add_table(struct policy *p, enum policy_consumer consumer,
 		if (!c)
 			return -1;
 		c->allowance = a[i].why;
-		for (j = 0; j < c->n_args; j++)
-			c->args[j].open = true;
+		policy_call_allow(c, consumer);
 	}
 
 	return 0;

@@ -157,4 +157,12 @@ struct policy_allowance {
 size_t policy_allowances(enum policy_consumer c,
 			 const struct policy_allowance **out);
 
+/*
+ * The values consumer C passes in the one argument the policy filters for
+ * its allowance NAME. Returns how many, *OUT the values; 0 when they are
+ * not known, which leaves the argument unfiltered.
+ */
+size_t policy_allowance_values(enum policy_consumer c, const char *name,
+			       const uint64_t **out);
+
 #endif

@@ -9,9 +9,25 @@
  * (bubblewrap 0.8.0, runc 1.1.5, systemd-nspawn 252), tracing from the
  * filter load to the exec; the README lists them with the same reasons.
  */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+
 #include "policy.h"
 
 #define POLICY_N(t) (sizeof(t) / sizeof(*(t)))
+
+/* The values of an allowance's filtered argument, and how many. */
+#define POLICY_VALUES(...)                                                     \
+	{__VA_ARGS__}, POLICY_N(((const uint64_t[]){__VA_ARGS__}))
+
+struct policy_allow_values {
+	const char *name;
+	uint64_t values[4];
+	size_t n_values;
+};
 
 /*
  * Every consumer: the exec, and what the tracer itself hides from a
@@ -41,6 +57,7 @@ static const struct policy_allowance policy_allow_bwrap[] = {
  * opens the exec fifo, writes to it, marks descriptors close-on-exec and
  * execs, while the Go runtime may still preempt, park or grow it.
  */
+/* Limitation: runc is covered with noNewPrivileges only, and no hooks. */
 static const struct policy_allowance policy_allow_runc[] = {
     {"execve", "runc init execs the command after loading the filter"},
     {"openat", "runc init opens the exec fifo and /proc/self/fd"},
@@ -66,6 +83,24 @@ static const struct policy_allowance policy_allow_runc[] = {
     {"madvise", "the Go runtime returns unused pages"},
     {"clone", "the Go runtime starts a thread when one blocks"},
     {"exit", "a Go runtime thread exits"},
+};
+
+/*
+ * What runc init's thread passes where the policy filters an argument, so
+ * that those filters stay closed. After the load it opens the exec fifo
+ * write-only and /proc/self/fd read-only; the rest are what the same
+ * thread passes before the load, should it make those calls after: fcntl
+ * for close-on-exec and non-blocking flags, mmap for Go's heap and
+ * glibc's thread stacks (never write+exec), and clone with the flags
+ * glibc's pthread_create falls back to when clone3 answers ENOSYS.
+ */
+static const struct policy_allow_values policy_values_runc[] = {
+    {"openat", POLICY_VALUES(O_RDONLY, O_WRONLY)},
+    {"fcntl", POLICY_VALUES(F_SETFD, F_GETFL, F_SETFL)},
+    {"mmap", POLICY_VALUES(PROT_NONE, PROT_READ | PROT_WRITE)},
+    {"clone", POLICY_VALUES(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+			    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS |
+			    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)},
 };
 
 /*
@@ -115,4 +150,22 @@ size_t policy_allowances(enum policy_consumer c,
 		*out = policy_allow_any;
 		return POLICY_N(policy_allow_any);
 	}
+}
+
+size_t policy_allowance_values(enum policy_consumer c, const char *name,
+			       const uint64_t **out)
+{
+	size_t i;
+
+	/* bwrap's calls have no filtered argument; systemd filters none. */
+	if (c != POLICY_CONSUMER_RUNC)
+		return 0;
+	for (i = 0; i < POLICY_N(policy_values_runc); i++) {
+		if (strcmp(policy_values_runc[i].name, name) == 0) {
+			*out = policy_values_runc[i].values;
+			return policy_values_runc[i].n_values;
+		}
+	}
+
+	return 0;
 }

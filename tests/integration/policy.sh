@@ -251,6 +251,20 @@ pol_runc() {
 		"syswho-policy-$$-$name" >/dev/null 2>&1 || true
 }
 
+# pol_assert_no_wx OCI: mmap is allowed only by rules that compare its
+# protection, and none of them lets PROT_WRITE|PROT_EXEC through, though
+# runc's own init maps memory after loading the filter.
+pol_assert_no_wx() {
+	jq -e '[.syscalls[] | select(.names | index("mmap"))] as $r |
+		($r | length > 0) and ($r | all(.action != "SCMP_ACT_ALLOW" or
+		(.args != null and (.args | any(.index == 2 and
+		.op == "SCMP_CMP_EQ" and ((.value / 2 | floor) % 4 != 3))))))' \
+		"$1" >/dev/null ||
+		sw_fail "$1: mmap must be filtered on its protection, without" \
+			"write+exec: $(jq -c '[.syscalls[] |
+			select(.names | index("mmap"))]' "$1")"
+}
+
 mode_runc() {
 	pol_need_runc
 	pol_rootfs "$SW_TMP/rootfs"
@@ -266,6 +280,7 @@ mode_runc() {
 	pol_expect_ls plain
 
 	pol_make ls.oci --format oci "$SW_TMP/ls.db"
+	pol_assert_no_wx "$SW_TMP/ls.oci"
 	pol_runc run "$SW_TMP/ls.oci"
 	pol_expect_ls run
 

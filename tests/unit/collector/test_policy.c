@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -208,6 +211,73 @@ static void test_args_open(void **state)
 	model_free(&m);
 }
 
+/* Whether argument set A allows exactly the N VALUES. */
+static void assert_values(const struct policy_argset *a, const uint64_t *values,
+			  size_t n)
+{
+	size_t i;
+
+	assert_false(a->open);
+	assert_int_equal(a->n_values, n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(a->values[i], values[i]);
+}
+
+/*
+ * A consumer's own calls keep their argument filters: runc's values join
+ * the profile's, only in runc's policy; an allowance whose values are not
+ * known leaves its argument open.
+ */
+static void test_consumer_values(void **state)
+{
+	const struct model_arg opens[] = {{2, O_RDONLY | O_CLOEXEC}};
+	const struct model_arg maps[] = {{2, PROT_READ}};
+	const struct model_arg tty[] = {{1, TCGETS}};
+	const uint64_t runc_opens[] = {O_RDONLY, O_WRONLY};
+	const uint64_t runc_maps[] = {PROT_NONE, PROT_READ,
+				      PROT_READ | PROT_WRITE};
+	const uint64_t read_only[] = {PROT_READ};
+	struct policy_select sel = {.consumer = POLICY_CONSUMER_RUNC};
+	const struct policy_call *c;
+	struct error *err = NULL;
+	struct policy p;
+	struct model m;
+	size_t mod;
+
+	model_init(&m);
+	assert_int_equal(
+	    model_add_module(&m, "/usr/bin/prog", "aa01", false, &mod, &err),
+	    0);
+	add_process(&m, "/usr/bin/prog");
+	add_site(&m, 0, mod, SYS_openat, 0x10, opens, 1);
+	add_site(&m, 0, mod, SYS_mmap, 0x20, maps, 1);
+	add_site(&m, 0, mod, SYS_ioctl, 0x30, tty, 1);
+
+	build(&p, &m, &sel);
+	assert_values(&policy_find(&p, "openat")->args[0], runc_opens, 2);
+	assert_values(&policy_find(&p, "mmap")->args[0], runc_maps, 3);
+	/* runc's clone is only its threads': no fork, no new namespace. */
+	c = policy_find(&p, "clone");
+	assert_true(policy_call_filtered(c));
+	assert_int_equal(c->args[0].n_values, 1);
+	assert_int_equal(c->args[0].values[0] & (CLONE_NEWNS | SIGCHLD), 0);
+	assert_true(policy_call_filtered(policy_find(&p, "fcntl")));
+	policy_free(&p);
+
+	sel = (struct policy_select){.consumer = POLICY_CONSUMER_BWRAP};
+	build(&p, &m, &sel);
+	assert_values(&policy_find(&p, "mmap")->args[0], read_only, 1);
+	assert_int_equal(policy_find(&p, "openat")->args[0].n_values, 1);
+	policy_free(&p);
+
+	/* nspawn's ioctl takes requests syswho cannot know. */
+	sel = (struct policy_select){.consumer = POLICY_CONSUMER_NSPAWN};
+	build(&p, &m, &sel);
+	assert_false(policy_call_filtered(policy_find(&p, "ioctl")));
+	policy_free(&p);
+	model_free(&m);
+}
+
 static bool has_kind(const char *name, const struct policy_argset *a,
 		     enum risk_kind kind, const char *word)
 {
@@ -296,9 +366,12 @@ static void test_emit_text(void **state)
 				  "\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":0,"
 				  "\"value\":4294967295,\"valueTwo\":1,"
 				  "\"op\":\"SCMP_CMP_MASKED_EQ\"}"));
-	/* openat is runc's too: its arguments are unknown, so no filter. */
-	assert_null(strstr(t, "\"names\":[\"openat\"],\"action\":"
-			      "\"SCMP_ACT_ALLOW\",\"args\""));
+	/* openat is runc's too: runc's access modes join the profile's. */
+	assert_non_null(strstr(t, "{\"names\":[\"openat\"],\"action\":"
+				  "\"SCMP_ACT_ALLOW\",\"args\":[{\"index\":2,"
+				  "\"value\":3,\"valueTwo\":1,"
+				  "\"op\":\"SCMP_CMP_MASKED_EQ\"}]}"));
+	assert_null(strstr(t, "\"index\":2,\"value\":3,\"valueTwo\":2,"));
 	free(t);
 
 	t = emit(&p, POLICY_FORMAT_JSON);
@@ -441,6 +514,7 @@ int main(void)
 	    cmocka_unit_test(test_whole_program),
 	    cmocka_unit_test(test_selection),
 	    cmocka_unit_test(test_args_open),
+	    cmocka_unit_test(test_consumer_values),
 	    cmocka_unit_test(test_risk),
 	    cmocka_unit_test(test_errno),
 	    cmocka_unit_test(test_emit_text),
