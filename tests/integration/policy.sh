@@ -208,16 +208,21 @@ mode_bwrap() {
 
 # pol_rootfs DIR: a root file system with ls, its libraries and the
 # loader's cache copied from the host, so that ls in the container does
-# exactly what the traced ls did; /data holds the listed files.
+# exactly what the traced ls did; /data holds the listed files. The
+# threads test program is /usr/bin/threads there.
 pol_rootfs() {
-	local root=$1 f
+	local root=$1 threads f
 
-	mkdir -p "$root"/{etc,proc,dev,sys,tmp,run,data}
+	threads=$(sw_prog threads)
+	mkdir -p "$root"/{etc,proc,dev,sys,tmp,run,data,usr/bin}
 	for f in /usr/bin/ls /etc/ld.so.cache \
-		$(ldd /usr/bin/ls | grep -o '/[^ ]*'); do
+		$( (ldd /usr/bin/ls && ldd "$threads") | grep -o '/[^ ]*' |
+			sort -u); do
 		cp -L --parents "$f" "$root/" ||
 			sw_fail "copy $f into the root file system"
 	done
+	cp "$threads" "$root/usr/bin/threads" ||
+		sw_fail "copy $threads into the root file system"
 	# systemd-nspawn wants to see an OS tree.
 	touch "$root/etc/os-release" "$root/data/alpha" "$root/data/beta"
 }
@@ -310,10 +315,11 @@ pol_need_nspawn() {
 	[[ $(id -u) == 0 ]] || sw_skip "systemd-nspawn needs root"
 }
 
-# pol_nspawn NAME POLICY: ls in the tree under the two filter lines of
-# the systemd policy file POLICY ("" for nspawn's own filter only).
+# pol_nspawn NAME POLICY [CMD...]: CMD (default: ls -1 /data) in the tree
+# under the two filter lines of the systemd policy file POLICY ("" for
+# nspawn's own filter only).
 pol_nspawn() {
-	local name=$1 policy=$2 args=()
+	local name=$1 policy=$2 args=() cmd=(/usr/bin/ls -1 /data)
 
 	if [[ -n $policy ]]; then
 		while IFS= read -r line; do
@@ -322,10 +328,11 @@ pol_nspawn() {
 		[[ ${#args[@]} == 2 ]] ||
 			sw_fail "$policy: expected two SystemCallFilter= lines"
 	fi
+	[[ $# -le 2 ]] || cmd=("${@:3}")
 	# A machine name of its own: nspawn keeps per-name state in /run.
 	sw_native "$name" systemd-nspawn --pipe --register=no --keep-unit \
 		--machine "syswho-policy-$$-$name" \
-		-D "$SW_TMP/rootfs" "${args[@]}" /usr/bin/ls -1 /data
+		-D "$SW_TMP/rootfs" "${args[@]}" "${cmd[@]}"
 }
 
 mode_nspawn() {
@@ -350,6 +357,20 @@ mode_nspawn() {
 	pol_nspawn nodents "$SW_TMP/nodents.sd"
 	pol_expect_denied nodents \
 		"reading directory '/data': Operation not permitted"
+
+	# nspawn takes bare names and denies with EPERM, which glibc does not
+	# fall back from as it does from ENOSYS: clone3 stays allowed beside
+	# clone, and a threaded program runs under its policy.
+	sw_traced threads "$(sw_prog threads)" pthreads
+	sw_expect_rc threads 0
+	pol_make threads.sd --format systemd "$SW_TMP/threads.db"
+	grep -Eq '^SystemCallFilter=([^~].* )?clone3 ' "$SW_TMP/threads.sd" ||
+		sw_fail "systemd: clone3 is not on the allow line"
+	if grep -Eq '^SystemCallFilter=~(.* )?clone3[ :]' "$SW_TMP/threads.sd"; then
+		sw_fail "systemd: clone3 is on the deny line"
+	fi
+	pol_nspawn threads-run "$SW_TMP/threads.sd" /usr/bin/threads pthreads
+	sw_expect_rc threads-run 0
 }
 
 # pol_host NAME PLUGIN...: the plugin host traced with PLUGINs.
