@@ -395,6 +395,86 @@ static void test_emit_text(void **state)
 	model_free(&m);
 }
 
+/*
+ * The allow line of systemd policy TEXT, each name between spaces, so
+ * that strstr(line, " fsync ") finds that name alone.
+ */
+static char *allow_line(const char *text)
+{
+	const char *start = strstr(text, "\nSystemCallFilter=");
+	const char *end;
+	char *line;
+
+	assert_non_null(start);
+	start += strlen("\nSystemCallFilter=");
+	assert_true(*start != '~');
+	end = strchr(start, '\n');
+	assert_non_null(end);
+	line = calloc(1, (size_t)(end - start) + 2);
+	assert_non_null(line);
+	line[0] = ' ';
+	memcpy(line + 1, start, (size_t)(end - start));
+
+	return line;
+}
+
+/* The systemd allow line of a program that made the calls NRS. */
+static char *systemd_allow_line(const int *nrs, size_t n)
+{
+	struct policy_select sel = {.consumer = POLICY_CONSUMER_ANY};
+	struct error *err = NULL;
+	struct policy p;
+	struct model m;
+	char *text, *line;
+	size_t mod, i;
+
+	model_init(&m);
+	assert_int_equal(
+	    model_add_module(&m, "/usr/bin/prog", "aa01", false, &mod, &err),
+	    0);
+	add_process(&m, "/usr/bin/prog");
+	for (i = 0; i < n; i++)
+		add_site(&m, 0, mod, (uint32_t)nrs[i], 0x10 * (i + 1), NULL, 0);
+	build(&p, &m, &sel);
+	text = emit(&p, POLICY_FORMAT_SYSTEMD);
+	line = allow_line(text);
+	free(text);
+	policy_free(&p);
+	model_free(&m);
+
+	return line;
+}
+
+/*
+ * A group stands for its members only when the policy holds every one
+ * of them (on x86_64, @sync has no sync_file_range2).
+ */
+static void test_systemd_groups(void **state)
+{
+	const int calls[] = {
+	    SYS_fdatasync, SYS_fsync,  SYS_msync,
+	    SYS_sync,	   SYS_syncfs, SYS_sync_file_range,
+	};
+	size_t n = sizeof(calls) / sizeof(*calls);
+	char *line;
+
+	line = systemd_allow_line(calls, n);
+	assert_non_null(strstr(line, " @sync "));
+	assert_null(strstr(line, " fsync "));
+	assert_null(strstr(line, " syncfs "));
+	assert_non_null(strstr(line, " execve "));
+	free(line);
+
+	/* Without sync_file_range, the rest is named one by one. */
+	line = systemd_allow_line(calls, n - 1);
+	assert_null(strstr(line, "@sync"));
+	assert_non_null(strstr(line, " fdatasync "));
+	assert_non_null(strstr(line, " fsync "));
+	assert_non_null(strstr(line, " syncfs "));
+	assert_null(strstr(line, " sync_file_range "));
+	free(line);
+}
+
 /* Load the filter in FD and make the calls; the exit code says which
  * behaved as the model wants, one bit each. */
 static void child_checks(int fd)
@@ -518,6 +598,7 @@ int main(void)
 	    cmocka_unit_test(test_risk),
 	    cmocka_unit_test(test_errno),
 	    cmocka_unit_test(test_emit_text),
+	    cmocka_unit_test(test_systemd_groups),
 	    cmocka_unit_test(test_emit_bpf_loads),
 	    cmocka_unit_test(test_merge_by_build_id),
 	};
