@@ -5,7 +5,12 @@
 
 #include <string.h>
 
-#define AGG_MAX_PROBE 64
+/*
+ * Linear probing's clusters grow long past half full: 64 probes turned
+ * away one call in twenty runs of 1500 sites. 256 keeps a lookup bounded
+ * and a table up to its fill limit open to new sites.
+ */
+#define AGG_MAX_PROBE 256
 #define AGG_MAX_FILL  (AGG_SLOTS * 7 / 8)
 
 static uint64_t agg_mix(uint64_t h, uint64_t v)

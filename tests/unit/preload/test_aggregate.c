@@ -15,7 +15,7 @@
 
 #define SLOT_MASK (AGG_SLOTS - 1)
 /* How far aggregate.c probes before it gives up on a crowded slot. */
-#define PROBE_LIMIT 64
+#define PROBE_LIMIT 256
 
 static int table_setup(void **state)
 {
