@@ -240,6 +240,50 @@ long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
 	return 0;
 }
 
+/*
+ * A child that shares the parent's memory but is not one of its threads
+ * (posix_spawn's, a clone with CLONE_VM and no CLONE_THREAD) sees the
+ * parent's signals_actions, yet has handlers of its own in the kernel.
+ * Limitation: a CLONE_SIGHAND child that is not a thread is taken for one
+ * of these, so its actions no longer show in the parent's view.
+ */
+static bool signals_in_memory_child(void)
+{
+	return gate_call0(SYS_getpid) != (long)process.pid;
+}
+
+/*
+ * rt_sigaction in such a child: glibc's spawn child resets every handler
+ * to SIG_DFL before its exec, which must reach the child's kernel table
+ * and never the shared view, or the parent would lose its handlers.
+ * Limitation: a SIGSYS action set there is accepted but not kept.
+ */
+static long signals_sigaction_child(int sig, const struct ksigaction *act,
+				    void *uold)
+{
+	struct ksigaction old, kact;
+	long ret;
+
+	ret = gate_call4(SYS_rt_sigaction, sig, NULL, &old, KSIGSET_SIZE);
+	if (ret < 0)
+		return ret;
+	/* Inherited from the parent: the handler is the one in its view. */
+	if (sig == SIGSYS || old.handler == (void *)signals_trampoline)
+		old = signals_actions[sig];
+	if (act && sig != SIGSYS) {
+		kact = *act;
+		kact.mask &= ~SIGSYS_BIT;
+		ret = gate_call4(SYS_rt_sigaction, sig, &kact, NULL,
+				 KSIGSET_SIZE);
+		if (ret < 0)
+			return ret;
+	}
+	if (uold && umem_write(uold, &old, sizeof(old)) != 0)
+		return -EFAULT;
+
+	return 0;
+}
+
 long signals_sigaction(const struct trap_call *call)
 {
 	int sig = (int)call->args[0];
@@ -252,6 +296,8 @@ long signals_sigaction(const struct trap_call *call)
 		return -EINVAL;
 	if (uact && umem_read(&act, uact, sizeof(act)) != 0)
 		return -EFAULT;
+	if (signals_in_memory_child())
+		return signals_sigaction_child(sig, uact ? &act : NULL, uold);
 
 	old = signals_actions[sig];
 	if (uact && sig != SIGSYS) {

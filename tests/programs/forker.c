@@ -6,7 +6,8 @@
  *	forker exec    the fork child execs "exit-status 9" from this directory
  *	forker thread-exec  the fork child execs "exit-status 11" from a thread
  *	forker fexecve the fork child runs "exit-status 13" with fexecve
- *	forker spawn   posix_spawn runs "exit-status 9" from this directory
+ *	forker spawn   posix_spawn runs "exit-status 9" from this directory;
+ *	               the parent's SIGUSR1 handler still runs afterwards
  *
  * The forked child inherits syswho's filter and must be reported as a
  * process of its own, owning its own getsid.
@@ -17,6 +18,7 @@
 #include <limits.h>
 #include <spawn.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,18 +153,41 @@ static void fk_fexecve(void)
 	fk_expect_exit(pid, 13, "fexecve");
 }
 
+static volatile sig_atomic_t fk_usr1_seen;
+
+static void fk_on_usr1(int sig)
+{
+	(void)sig;
+	fk_usr1_seen = 1;
+}
+
+/*
+ * glibc's spawn child shares the parent's memory and resets its own
+ * handlers to SIG_DFL before the exec: the parent's must stay in place.
+ */
 static void fk_spawn(void)
 {
 	char path[PATH_MAX + 16];
 	char *args[] = {"exit-status", "9", NULL};
+	struct sigaction sa;
 	pid_t pid;
 	int err;
 
+	tu_handle(SIGUSR1, fk_on_usr1, 0);
 	fk_sibling(path, sizeof(path));
 	fflush(stdout);
 	err = posix_spawn(&pid, path, NULL, NULL, args, environ);
 	CHECK(err == 0, "posix_spawn %s: %s", path, strerror(err));
 	fk_expect_exit(pid, 9, "posix_spawn");
+
+	CHECK_OK(sigaction(SIGUSR1, NULL, &sa));
+	CHECK(sa.sa_handler == fk_on_usr1,
+	      "SIGUSR1 handler after posix_spawn is %p, want %p",
+	      (void *)sa.sa_handler, (void *)fk_on_usr1);
+	CHECK_OK(raise(SIGUSR1));
+	CHECK(fk_usr1_seen,
+	      "the SIGUSR1 handler did not run after posix_spawn");
+	printf("parent: SIGUSR1 handler kept across posix_spawn\n");
 }
 
 int main(int argc, char **argv)
