@@ -2,7 +2,7 @@
  * syswho-loader: starts a program under the filter from its first
  * instruction.
  *
- *	syswho-loader [-f] -- PATH ARGV0 [ARG...]
+ *	syswho-loader [-f] [-c FD] -- PATH ARGV0 [ARG...]
  *
  * The filter survives exec but a SIGSYS handler does not, so an image
  * exec'd by a traced process would die at its first syscall. libsyswho.so
@@ -42,6 +42,7 @@ struct loader_args {
 	char **argv; /* the program's, with room in front for interpreters */
 	const char *path;
 	int filter;
+	int own_fd; /* opened by the library for this exec only, or -1 */
 };
 
 /* Interpreter paths and arguments of "#!" lines, and the argv they make. */
@@ -49,20 +50,36 @@ static char loader_interp[SHEBANG_MAX_DEPTH][ELF_INTERP_MAX];
 static char loader_arg[SHEBANG_MAX_DEPTH][ELF_INTERP_MAX];
 static char *loader_argv[4096 + LOADER_ARGV_EXTRA];
 
+static int loader_parse_fd(const char *s)
+{
+	int fd = 0;
+
+	for (; *s >= '0' && *s <= '9' && fd < (1 << 24); s++)
+		fd = fd * 10 + (*s - '0');
+	if (*s)
+		sys_die(2, "-c wants a descriptor, not", s, 0);
+	return fd;
+}
+
 static void loader_parse(int argc, char **argv, struct loader_args *a)
 {
 	int i;
 
 	a->filter = 0;
+	a->own_fd = -1;
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "-f") == 0)
 			a->filter = 1;
+		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			a->own_fd = loader_parse_fd(argv[++i]);
 		else
 			sys_die(2, "unknown option", argv[i], 0);
 	}
 	if (i + 1 >= argc)
-		sys_die(2, "usage: syswho-loader [-f] -- PATH ARGV0 [ARG...]",
-			NULL, 0);
+		sys_die(
+		    2,
+		    "usage: syswho-loader [-f] [-c FD] -- PATH ARGV0 [ARG...]",
+		    NULL, 0);
 	a->path = argv[i + 1];
 	a->argv = &argv[i + 2];
 	a->argc = argc - i - 2;
@@ -276,7 +293,7 @@ static void loader_cmdline_span(const struct loader_args *a, uintptr_t *start,
 	*end = (uintptr_t)loader_cmdline + n;
 }
 
-static void loader_set_name(const char *path)
+static const char *loader_basename(const char *path)
 {
 	const char *base = path;
 	const char *p;
@@ -284,6 +301,24 @@ static void loader_set_name(const char *path)
 	for (p = path; *p; p++)
 		if (*p == '/')
 			base = p + 1;
+	return base;
+}
+
+/*
+ * The kernel names the process after the file it was given; for a
+ * descriptor (fexecve, or a /proc/self path the library opened) it takes
+ * the file's own name.
+ */
+static void loader_set_name(const char *path)
+{
+	const char *base = loader_basename(path);
+	const char *p = base;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (strncmp(path, "/proc/self/fd/", 14) == 0 && base == path + 14 &&
+	    *base && !*p)
+		base = loader_basename(gate_data()->exe);
 	gate_call2(SYS_prctl, PR_SET_NAME, base);
 }
 
@@ -297,6 +332,7 @@ void loader_main(uint64_t *sp)
 	const Elf64_auxv_t *auxv;
 	struct loader_args a;
 	uintptr_t new_sp, arg_start, arg_end;
+	const char *path;
 	char **e;
 	int fd, ret;
 
@@ -306,7 +342,11 @@ void loader_main(uint64_t *sp)
 
 	loader_parse(argc, argv, &a);
 	loader_install(&a, envp);
+	path = a.path;
 	fd = loader_resolve(&a);
+	/* A script's interpreter still opens it by that path. */
+	if (a.own_fd >= 0 && a.path == path)
+		gate_call1(SYS_close, a.own_fd);
 	ret = elf_map(fd, &exe);
 	loader_note_exe(fd, a.path);
 	loader_note_setid(fd);

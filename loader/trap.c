@@ -47,7 +47,7 @@ static void trap_exec_route(ucontext_t *uc, const struct trap_call *call)
 	char **argv, **envp;
 	long ret = exec_prepare(trap_exec, call, &argv, &envp);
 
-	if (ret == 1) {
+	if (ret == 1 || ret == 2) {
 		pass_via(uc, GATE_PASS);
 		return;
 	}

@@ -6,6 +6,7 @@
 
 #include "execprep.h"
 #include "gate.h"
+#include "passthrough.h"
 #include "process.h"
 #include "record.h"
 
@@ -67,6 +68,10 @@ bool exec_route(ucontext_t *uc, const struct trap_call *call)
 	ret = exec_prepare(&exec_setup, call, &argv, &envp);
 	if (ret == 1)
 		return false;
+	if (ret == 2) {
+		pass_via(uc, GATE_PASS);
+		return true;
+	}
 	if (ret < 0) {
 		decode_set_return(uc, ret);
 		return true;

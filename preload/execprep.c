@@ -22,6 +22,12 @@
 #define EXEC_HEAD     256
 #define EXEC_FD_FLOOR 800
 
+/* Linux 6.14: check that the file could be exec'd, and exec nothing. */
+#ifndef AT_EXECVE_CHECK
+#define AT_EXECVE_CHECK 0x10000
+#endif
+#define EXEC_FLAGS (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_EXECVE_CHECK)
+
 /* Variables syswho sets; the program's own values of them are replaced. */
 static const char *const exec_vars[] = {
     "SYSWHO_COLLECTOR=", "SYSWHO_RUNTIME=", "SYSWHO_GATE=",
@@ -55,8 +61,11 @@ static bool exec_append_fd(char **p, const char *end, long fd)
 	return exec_append(p, end, num + i);
 }
 
-/* A descriptor that survives the exec: FD itself, or a copy without CLOEXEC. */
-static long exec_keep_fd(long fd)
+/*
+ * A descriptor that survives the exec: FD itself, or a copy without
+ * CLOEXEC, which is also left in *OWN for the loader to close.
+ */
+static long exec_keep_fd(long fd, long *own)
 {
 	long flags = gate_call2(SYS_fcntl, fd, F_GETFD);
 
@@ -64,44 +73,107 @@ static long exec_keep_fd(long fd)
 		return flags;
 	if (!(flags & FD_CLOEXEC))
 		return fd;
-	/* Limitation: the exec'd program inherits this extra descriptor. */
-	return gate_call3(SYS_fcntl, fd, F_DUPFD, EXEC_FD_FLOOR);
+	*own = gate_call3(SYS_fcntl, fd, F_DUPFD, EXEC_FD_FLOOR);
+	return *own;
 }
 
-/* The path the loader opens for the exec'd file, in BUF. 0 or -errno. */
-static long exec_target(const struct trap_call *call, char *buf)
+/* "/proc/self/fd/FD", then "/" and PATH unless PATH is NULL or empty. */
+static long exec_fd_path(char *buf, long fd, const char *path)
+{
+	const char *end = buf + EXEC_PATH_MAX;
+	char *p = buf;
+
+	if (!exec_append(&p, end, "/proc/self/fd/") ||
+	    !exec_append_fd(&p, end, fd) ||
+	    (path && path[0] &&
+	     (!exec_append(&p, end, "/") || !exec_append(&p, end, path))))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Whether PATH starts with PREFIX; *REST is then what follows it. */
+static bool exec_prefix(const char *path, const char *prefix, const char **rest)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(path, prefix, n) != 0)
+		return false;
+	*rest = path + n;
+	return true;
+}
+
+/*
+ * Whether PATH names something through this process (its /proc
+ * directory, its descriptors), which means the loader once the exec has
+ * happened: /proc/self/exe becomes the loader and a close-on-exec
+ * descriptor is gone.
+ */
+static bool exec_is_own_view(const char *path)
+{
+	const char *rest;
+	long pid = 0;
+
+	if (exec_prefix(path, "/proc/self/", &rest) ||
+	    exec_prefix(path, "/proc/thread-self/", &rest) ||
+	    exec_prefix(path, "/dev/fd/", &rest) ||
+	    exec_prefix(path, "/dev/std", &rest))
+		return true;
+	if (!exec_prefix(path, "/proc/", &rest) || *rest < '1' || *rest > '9')
+		return false;
+	for (; *rest >= '0' && *rest <= '9' && pid < (1L << 32); rest++)
+		pid = pid * 10 + (*rest - '0');
+
+	return *rest == '/' && pid == gate_call0(SYS_getpid);
+}
+
+/*
+ * The path the loader opens for the exec'd file, in BUF, checking the
+ * arguments of execveat as the kernel does. *OWN is a descriptor opened
+ * for the exec that the loader closes, or -1. 0 or -errno.
+ */
+static long exec_target(const struct trap_call *call, char *buf, long *own)
 {
 	const char *path = (const char *)call->args[0];
-	long dirfd = AT_FDCWD, flags = 0, fd;
-	const char *end;
-	char *p;
+	long flags = 0, fd;
+	int dirfd = AT_FDCWD;
+	struct stat st;
 
+	*own = -1;
 	if (call->nr == SYS_execveat) {
-		dirfd = call->args[0];
+		/* An int to the kernel: glibc leaves the upper half clear. */
+		dirfd = (int)call->args[0];
 		path = (const char *)call->args[1];
 		flags = call->args[4];
 	}
 	if (!path)
 		return -EFAULT;
+	if (flags & ~(long)EXEC_FLAGS)
+		return -EINVAL;
+	if (!path[0] && !(flags & AT_EMPTY_PATH))
+		return -ENOENT;
+	if ((flags & AT_SYMLINK_NOFOLLOW) && path[0] &&
+	    gate_call4(SYS_newfstatat, dirfd, path, &st, AT_SYMLINK_NOFOLLOW) ==
+		0 &&
+	    S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (path[0] == '/' && exec_is_own_view(path)) {
+		fd = gate_call3(SYS_open, path, O_PATH | O_CLOEXEC, 0);
+		if (fd < 0)
+			return fd;
+		*own = gate_call3(SYS_fcntl, fd, F_DUPFD, EXEC_FD_FLOOR);
+		gate_call1(SYS_close, fd);
+		return *own < 0 ? *own : exec_fd_path(buf, *own, NULL);
+	}
 	if (dirfd == AT_FDCWD || path[0] == '/') {
 		if (strlen(path) >= EXEC_PATH_MAX)
 			return -ENAMETOOLONG;
 		strcpy(buf, path);
 		return 0;
 	}
-	if (!path[0] && !(flags & AT_EMPTY_PATH))
-		return -ENOENT;
-	fd = exec_keep_fd(dirfd);
+	fd = exec_keep_fd(dirfd, own);
 	if (fd < 0)
 		return fd;
-	end = buf + EXEC_PATH_MAX;
-	p = buf;
-	if (!exec_append(&p, end, "/proc/self/fd/") ||
-	    !exec_append_fd(&p, end, fd) ||
-	    (path[0] &&
-	     (!exec_append(&p, end, "/") || !exec_append(&p, end, path))))
-		return -ENAMETOOLONG;
-	return 0;
+	return exec_fd_path(buf, fd, path);
 }
 
 /*
@@ -180,12 +252,12 @@ static size_t exec_count(char *const *v)
  * variables set (even when the program scrubbed them, as env -i does).
  */
 static long exec_build(const struct exec_setup *es, const char *target,
-		       char *const *argv, char *const *envp, char ***new_argv,
-		       char ***new_envp)
+		       long own, char *const *argv, char *const *envp,
+		       char ***new_argv, char ***new_envp)
 {
 	size_t argc = exec_count(argv), envc = exec_count(envp);
-	size_t size = (argc + envc + EXEC_ENV_MAX + 8) * sizeof(char *) +
-		      2 * EXEC_PATH_MAX + 64;
+	size_t size = (argc + envc + EXEC_ENV_MAX + 10) * sizeof(char *) +
+		      2 * EXEC_PATH_MAX + 96;
 	const char *preload = NULL, *end;
 	char **av, **ev, *s;
 	size_t i, n = 0;
@@ -202,24 +274,32 @@ static long exec_build(const struct exec_setup *es, const char *target,
 	if (p < 0 && p > -4096)
 		return p;
 	av = (char **)p;
-	ev = av + argc + 4;
+	ev = av + argc + 6;
 	s = (char *)(ev + envc + EXEC_ENV_MAX + 2);
+	end = (char *)p + size;
 
+	av[n++] = (char *)es->loader;
+	if (own >= 0) {
+		/* Opened for this exec only: the loader closes it. */
+		av[n++] = "-c";
+		av[n++] = s;
+		exec_append_fd(&s, end, own);
+		s++;
+	}
+	av[n++] = "--";
+	av[n++] = s;
 	strcpy(s, target);
-	av[0] = (char *)es->loader;
-	av[1] = "--";
-	av[2] = s;
-	for (i = 0; i < argc; i++)
-		av[3 + i] = argv[i];
-	av[3 + argc] = NULL;
 	s += strlen(s) + 1;
+	for (i = 0; i < argc; i++)
+		av[n++] = argv[i];
+	av[n] = NULL;
+	n = 0;
 
 	for (i = 0; i < envc; i++)
 		if (!exec_is_ours(envp[i]) &&
 		    strncmp(envp[i], "LD_PRELOAD=", 11) != 0)
 			ev[n++] = envp[i];
 	ev[n++] = s;
-	end = (char *)p + size;
 	exec_append(&s, end, "LD_PRELOAD=");
 	if (!preload || !strstr(preload, es->lib)) {
 		exec_append(&s, end, es->lib);
@@ -242,19 +322,29 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 {
 	int a = call->nr == SYS_execveat ? 1 : 0;
 	char target[EXEC_PATH_MAX];
-	long ret;
+	long ret, own;
 
 	if (!es->loader[0])
 		return 1;
-	ret = exec_target(call, target);
+	/* The kernel answers it without replacing the image. */
+	if (call->nr == SYS_execveat && (call->args[4] & AT_EXECVE_CHECK))
+		return 2;
+	ret = exec_target(call, target, &own);
 	if (ret == 0)
 		ret = exec_check(target);
 	if (ret == 0)
-		ret = exec_build(es, target, (char *const *)call->args[a + 1],
+		ret = exec_build(es, target, own,
+				 (char *const *)call->args[a + 1],
 				 (char *const *)call->args[a + 2], argv, envp);
+	if (ret != 0 && own >= 0)
+		gate_call1(SYS_close, own);
 	return ret;
 }
 
+/*
+ * Limitation: should the kernel fail to exec the loader itself (E2BIG),
+ * a descriptor opened for the exec stays open in the caller.
+ */
 void exec_apply(ucontext_t *uc, const struct exec_setup *es, char **argv,
 		char **envp)
 {

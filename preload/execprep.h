@@ -26,7 +26,9 @@ struct exec_setup {
  * environment with LD_PRELOAD holding the library and syswho's variables
  * set, even where the program scrubbed them. Returns 0 when *ARGV and
  * *ENVP are ready, 1 when the exec is a kind the loader cannot start (the
- * kernel should have it), or the negative errno the exec would fail with.
+ * kernel should have it), 2 when the call replaces no image (execveat's
+ * AT_EXECVE_CHECK: the kernel should answer it), or the negative errno
+ * the exec would fail with.
  */
 long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 		  char ***argv, char ***envp);
