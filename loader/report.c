@@ -1,15 +1,21 @@
 /*
  * The static program's reporter. Call sites live in the gate's data pages
  * (struct gate_early): a table shared by all threads, claimed with atomics,
- * so the handler needs no lock but the flusher's try-lock.
+ * so the handler needs no lock but the flusher's try-lock. Each site is
+ * also counted in a count table shared with the collector, laid out as
+ * the library's (preload/aggregate.h), so that a program killed without
+ * warning loses none of its counts: entry I of that table is early[I].
  */
 #include "report.h"
 
+#include "aggregate.h"
 #include "sys.h"
 #include "wire.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -20,8 +26,17 @@
 #define REPORT_FD_FLOOR	   800
 #define REPORT_EXE_MODULE  1
 
+#define REPORT_PAGE 4096UL
+#define REPORT_TABLE_SIZE                                                      \
+	((sizeof(struct agg_table) + REPORT_PAGE - 1) & ~(REPORT_PAGE - 1))
+
+_Static_assert(GATE_EARLY_MAX <= AGG_SLOTS,
+	       "every early site has its entry in the count table");
+
 static struct sockaddr_un report_addr;
 static int report_sock = -1;
+static int report_table_fd = -1;
+static struct agg_table *report_table; /* shared with the collector */
 static int report_flushing;
 static uint32_t report_calls;
 static uint32_t report_next_site;
@@ -31,6 +46,8 @@ static char *const *report_argv;
 static int report_argc;
 static struct wire_module report_exe;
 static uintptr_t report_exe_start, report_exe_end;
+
+static long report_raise_fd(long fd);
 
 static long report_send(const void *buf, size_t len)
 {
@@ -51,7 +68,7 @@ static long report_send(const void *buf, size_t len)
 
 static long report_connect(void)
 {
-	long fd, ret, moved;
+	long fd, ret;
 
 	fd = gate_call3(SYS_socket, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -61,14 +78,91 @@ static long report_connect(void)
 		gate_call1(SYS_close, fd);
 		return ret;
 	}
-	moved = gate_call3(SYS_fcntl, fd, 1030 /* F_DUPFD_CLOEXEC */,
-			   REPORT_FD_FLOOR);
-	if (moved >= 0) {
-		gate_call1(SYS_close, fd);
-		fd = moved;
-	}
-	report_sock = (int)fd;
+	report_sock = (int)report_raise_fd(fd);
 	return 0;
+}
+
+/* A descriptor of syswho's own, kept out of the program's low numbers. */
+static long report_raise_fd(long fd)
+{
+	long moved = gate_call3(SYS_fcntl, fd, 1030 /* F_DUPFD_CLOEXEC */,
+				REPORT_FD_FLOOR);
+
+	if (moved < 0)
+		return fd;
+	gate_call1(SYS_close, fd);
+	return moved;
+}
+
+/*
+ * The count table in a memfd, handed to the collector with the Tables
+ * record: it reads the table when the connection ends, however the
+ * process ended. Without it counts only stream.
+ */
+static void report_table_start(void)
+{
+	union {
+		struct cmsghdr hdr;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl = {0};
+	uint8_t buf[64];
+	struct wire_buf b = {.p = buf, .cap = sizeof(buf)};
+	struct iovec iov = {.iov_base = buf};
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = ctl.space,
+			     .msg_controllen = sizeof(ctl.space)};
+	struct cmsghdr *c = &ctl.hdr;
+	long fd, p;
+
+	fd = gate_call2(SYS_memfd_create, "syswho-counts", MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	fd = report_raise_fd(fd);
+	p = gate_call4(SYS_fallocate, fd, 0, 0, REPORT_TABLE_SIZE);
+	if (p == 0)
+		p = gate_call6(SYS_mmap, 0, REPORT_TABLE_SIZE,
+			       PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p < 0 && p > -4096) {
+		gate_call1(SYS_close, fd);
+		return;
+	}
+
+	wire_tables(&b, AGG_TABLES_MAGIC, REPORT_TABLE_SIZE, AGG_SLOTS,
+		    sizeof(struct agg_entry),
+		    offsetof(struct agg_table, slots));
+	iov.iov_len = b.len;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (b.overflow || gate_call3(SYS_sendmsg, report_sock, &msg,
+				     MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		gate_call2(SYS_munmap, p, REPORT_TABLE_SIZE);
+		gate_call1(SYS_close, fd);
+		return;
+	}
+	report_table_fd = (int)fd;
+	report_table = (struct agg_table *)p;
+}
+
+/* A forked child must not count into its parent's table. */
+static void report_table_stop(void)
+{
+	if (report_table)
+		gate_call2(SYS_munmap, report_table, REPORT_TABLE_SIZE);
+	if (report_table_fd >= 0)
+		gate_call1(SYS_close, report_table_fd);
+	report_table = NULL;
+	report_table_fd = -1;
+}
+
+/* E's entry in the shared table, or NULL without one. */
+static struct agg_entry *report_entry(const struct gate_early *e)
+{
+	if (!report_table || !e)
+		return NULL;
+	return &report_table->slots[e - gate_data()->early];
 }
 
 static uint64_t report_now_ns(void)
@@ -152,7 +246,10 @@ int report_start(char *const *envp, const struct elf_image *img,
 
 	if (report_connect() < 0)
 		return -ECONNREFUSED;
-	return report_hello() < 0 ? -EIO : 0;
+	if (report_hello() < 0)
+		return -EIO;
+	report_table_start();
+	return 0;
 }
 
 int report_active(void)
@@ -160,25 +257,72 @@ int report_active(void)
 	return report_sock >= 0;
 }
 
-static void report_site(struct gate_early *e)
+/* As agg_set_site_state: the fields STATE vouches for are stored first. */
+static void report_set_state(struct agg_entry *t, enum agg_site_state state)
+{
+	__atomic_store_n(&t->site_state, (uint32_t)state, __ATOMIC_RELEASE);
+}
+
+/*
+ * Fill T, E's entry in the shared table, for a site with id SITE: what
+ * the collector needs to rebuild the site should its record never arrive.
+ */
+static void report_fill_entry(struct agg_entry *t, const struct gate_early *e,
+			      uint32_t site, uint32_t module, uint64_t offset,
+			      uint32_t tid)
+{
+	t->nr = e->nr;
+	t->arch = e->arch;
+	t->owner = module;
+	t->owner_offset = offset;
+	t->tid = tid;
+	t->hash = (uint64_t)(e - gate_data()->early) + 1;
+	__atomic_store_n(&t->site, site, __ATOMIC_RELAXED);
+	report_set_state(t, AGG_SITE_PENDING);
+}
+
+/*
+ * Send E's Site record. With a shared table, one thread claims the
+ * entry (its site id) and the others leave the record to it; a record
+ * that could not be sent is sent again by the next call there.
+ */
+static void report_site(struct gate_early *e, struct agg_entry *t)
 {
 	uint8_t buf[256];
 	struct wire_buf b = {.p = buf, .cap = sizeof(buf)};
-	uint32_t module = 0;
+	uint32_t tid = (uint32_t)gate_call0(SYS_gettid);
+	uint32_t module = 0, site, none = 0;
+	uint32_t unsent = AGG_SITE_UNSENT;
 	uint64_t offset = e->ip;
-	uint32_t site =
-	    __atomic_add_fetch(&report_next_site, 1, __ATOMIC_RELAXED);
 
 	/* A static program's calls are its own; the vDSO's are nobody's. */
 	if (e->ip >= report_exe_start && e->ip < report_exe_end) {
 		module = REPORT_EXE_MODULE;
 		offset = e->ip - report_exe.load_bias;
 	}
-	wire_site(&b, site, e->nr, e->arch, module, offset,
-		  (uint32_t)gate_call0(SYS_gettid), e->arg_index, e->arg_values,
-		  (int)e->nargs);
-	if (!b.overflow && report_send(buf, b.len) >= 0)
+	site = __atomic_add_fetch(&report_next_site, 1, __ATOMIC_RELAXED);
+	if (t) {
+		if (__atomic_compare_exchange_n(&t->site, &none, site, 0,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			report_fill_entry(t, e, site, module, offset, tid);
+		else if (__atomic_compare_exchange_n(
+			     &t->site_state, &unsent, AGG_SITE_PENDING, 0,
+			     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			site = none;
+		else
+			return;
+		tid = t->tid;
+	}
+	wire_site(&b, site, e->nr, e->arch, module, offset, tid, e->arg_index,
+		  e->arg_values, (int)e->nargs);
+	if (!b.overflow && report_send(buf, b.len) >= 0) {
+		if (t)
+			report_set_state(t, AGG_SITE_SENT);
 		__atomic_store_n(&e->site, site, __ATOMIC_RELEASE);
+	} else if (t) {
+		report_set_state(t, AGG_SITE_UNSENT);
+	}
 }
 
 /* Send the counts gathered since the last flush, unless one is running. */
@@ -201,7 +345,11 @@ static void report_flush(void)
 		uint64_t count;
 
 		if (i < n && __atomic_load_n(&e->site, __ATOMIC_ACQUIRE)) {
-			count = __atomic_load_n(&e->count, __ATOMIC_RELAXED);
+			count =
+			    report_entry(e)
+				? __atomic_load_n(&report_entry(e)->count,
+						  __ATOMIC_RELAXED)
+				: __atomic_load_n(&e->count, __ATOMIC_RELAXED);
 			if (count != e->sent) {
 				sites[k] = e->site;
 				deltas[k++] = count - e->sent;
@@ -222,8 +370,13 @@ static void report_flush(void)
 
 void report_call(struct gate_early *e)
 {
+	struct agg_entry *t = report_entry(e);
+
+	/* Counted before its entry is shown, so a shown entry is never 0. */
+	if (t)
+		__atomic_fetch_add(&t->count, 1, __ATOMIC_RELAXED);
 	if (e && !__atomic_load_n(&e->site, __ATOMIC_ACQUIRE))
-		report_site(e);
+		report_site(e, t);
 	if (__atomic_add_fetch(&report_calls, 1, __ATOMIC_RELAXED) %
 		REPORT_FLUSH_EVERY ==
 	    0)
@@ -249,12 +402,13 @@ void report_after_fork(void)
 	if (report_sock >= 0)
 		gate_call1(SYS_close, report_sock);
 	report_sock = -1;
+	report_table_stop();
 	report_flushing = 0;
 	for (i = 0; i < GATE_EARLY_MAX; i++) {
 		gd->early[i].site = 0;
 		gd->early[i].count = 0;
 		gd->early[i].sent = 0;
 	}
-	if (report_connect() == 0)
-		report_hello();
+	if (report_connect() == 0 && report_hello() >= 0)
+		report_table_start();
 }

@@ -13,7 +13,15 @@
 #define WIRE_LEN    2
 
 /* Record's oneof fields, as in proto/syswho.proto. */
-enum { REC_HELLO = 1, REC_MODULE, REC_SITE, REC_COUNTS, REC_LOST, REC_EXIT };
+enum {
+	REC_HELLO = 1,
+	REC_MODULE,
+	REC_SITE,
+	REC_COUNTS,
+	REC_LOST,
+	REC_EXIT,
+	REC_TABLES,
+};
 
 /* A message body being written into scratch room. */
 struct wire_msg {
@@ -207,4 +215,17 @@ void wire_exit(struct wire_buf *b, int code, int exec)
 	msg_uint(&m, 1, (uint64_t)(int64_t)code);
 	msg_uint(&m, 2, exec ? 1 : 0);
 	wire_end(b, &m, REC_EXIT);
+}
+
+void wire_tables(struct wire_buf *b, uint32_t magic, uint32_t stride,
+		 uint32_t slots, uint32_t entry_size, uint32_t slots_offset)
+{
+	struct wire_msg m = wire_begin(b);
+
+	msg_uint(&m, 1, magic);
+	msg_uint(&m, 2, stride);
+	msg_uint(&m, 3, slots);
+	msg_uint(&m, 4, entry_size);
+	msg_uint(&m, 5, slots_offset);
+	wire_end(b, &m, REC_TABLES);
 }

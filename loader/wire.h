@@ -39,5 +39,7 @@ void wire_site(struct wire_buf *b, uint32_t id, uint32_t nr, uint32_t arch,
 void wire_counts(struct wire_buf *b, const uint32_t *sites,
 		 const uint64_t *deltas, int n);
 void wire_exit(struct wire_buf *b, int code, int exec);
+void wire_tables(struct wire_buf *b, uint32_t magic, uint32_t stride,
+		 uint32_t slots, uint32_t entry_size, uint32_t slots_offset);
 
 #endif

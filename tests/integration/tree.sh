@@ -5,7 +5,7 @@
 # there), and exit codes and signals come back as without syswho.
 #
 # MODE: pipeline | python | make | env-i | script | sigkill | static |
-#       counts | teardown | setid | baseline | exit
+#       counts | static-counts | teardown | setid | baseline | exit
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -194,6 +194,28 @@ counts)
 		JOIN process p ON p.id = s.process
 		WHERE s.name = 'getppid' AND p.exe = '$prog'")" 1000 \
 		"getppid calls counted before the SIGKILL"
+	;;
+static-counts)
+	# A static program killed mid-run: its loader's shared table holds all.
+	prog=$(realpath -e "$(sw_prog static-spin)")
+	"$TEST_SYSWHO" run -o "$SW_TMP/traced.db" -- "$prog" 1000 \
+		>"$SW_TMP/traced.out" 2>"$SW_TMP/traced.err" &
+	run=$!
+	for _ in $(seq 200); do
+		grep -q spinning "$SW_TMP/traced.out" && break
+		sleep 0.05
+	done
+	grep -q spinning "$SW_TMP/traced.out" || sw_fail "static-spin did not start"
+	kill -KILL "$(pgrep -P "$run")"
+	rc=0
+	wait "$run" || rc=$?
+	sw_assert_eq "$rc" 137 "exit status of syswho run"
+	sw_assert_eq "$(sw_sql traced "SELECT SUM(s.count) FROM site s
+		JOIN process p ON p.id = s.process
+		WHERE s.name = 'getppid' AND p.exe = '$prog'")" 1000 \
+		"getppid calls of the static program counted before the SIGKILL"
+	sw_report traced
+	sw_assert_owners traced getppid "$prog"
 	;;
 teardown)
 	# atexit, a destructor, exit_group, and a fatal signal's handler.

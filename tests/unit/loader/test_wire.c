@@ -134,6 +134,26 @@ static void test_site_counts_exit(void **state)
 	assert_int_equal(off, b.len);
 }
 
+static void test_tables(void **state)
+{
+	uint8_t mem[128];
+	struct wire_buf b = {.p = mem, .cap = sizeof(mem)};
+	Syswho__Record *r;
+	size_t off = 0;
+
+	wire_tables(&b, 0x53544232u, 8192, 2048, 56, 16);
+	assert_false(b.overflow);
+	r = next_record(&b, &off);
+	assert_int_equal(r->kind_case, SYSWHO__RECORD__KIND_TABLES);
+	assert_int_equal(r->tables->magic, 0x53544232u);
+	assert_int_equal(r->tables->stride, 8192);
+	assert_int_equal(r->tables->slots, 2048);
+	assert_int_equal(r->tables->entry_size, 56);
+	assert_int_equal(r->tables->slots_offset, 16);
+	syswho__record__free_unpacked(r, NULL);
+	assert_int_equal(off, b.len);
+}
+
 static void test_overflow_keeps_what_fit(void **state)
 {
 	uint8_t mem[40];
@@ -154,6 +174,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hello_and_module),
 	    cmocka_unit_test(test_site_counts_exit),
+	    cmocka_unit_test(test_tables),
 	    cmocka_unit_test(test_overflow_keeps_what_fit),
 	};
 
