@@ -69,13 +69,14 @@ static uint64_t exe_stat_field(const char *stat, int n)
  * Set the link with PR_SET_MM_MAP, which CAP_CHECKPOINT_RESTORE allows
  * (PR_SET_MM_EXE_FILE would need CAP_SYS_RESOURCE). It resets every
  * field of the memory map, so each is given its current value, but for
- * the command line, which becomes the program's own.
+ * the command line, which becomes the program's own; without the
+ * capability, the command line alone.
  */
 static long exe_set_map(int fd, uintptr_t arg_start, uintptr_t arg_end)
 {
 	struct prctl_mm_map map = {0};
 	char stat[1024];
-	long n, sfd;
+	long n, sfd, ret;
 
 	sfd = gate_call3(SYS_open, "/proc/self/stat", 0, 0);
 	if (sfd < 0)
@@ -99,8 +100,20 @@ static long exe_set_map(int fd, uintptr_t arg_start, uintptr_t arg_end)
 	map.env_end = exe_stat_field(stat, 51);
 	map.exe_fd = (uint32_t)fd;
 
-	return gate_call6(SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, &map,
-			  sizeof(map), 0, 0);
+	ret = gate_call6(SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, &map, sizeof(map),
+			 0, 0);
+	/*
+	 * Only the link needs the capability; the other fields are anyone's
+	 * to set, so the command line is right even where the link is not.
+	 * Limitation: without CAP_CHECKPOINT_RESTORE, /proc/self/exe names
+	 * the loader.
+	 */
+	if (ret == -EPERM) {
+		map.exe_fd = (uint32_t)-1;
+		ret = gate_call6(SYS_prctl, PR_SET_MM, PR_SET_MM_MAP, &map,
+				 sizeof(map), 0, 0);
+	}
+	return ret;
 }
 
 int exe_set(int fd, uintptr_t arg_start, uintptr_t arg_end)

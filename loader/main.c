@@ -350,10 +350,6 @@ void loader_main(uint64_t *sp)
 	ret = elf_map(fd, &exe);
 	loader_note_exe(fd, a.path);
 	loader_note_setid(fd);
-	/*
-	 * Limitation: without CAP_CHECKPOINT_RESTORE, /proc/self/exe and
-	 * /proc/self/cmdline name the loader.
-	 */
 	if (ret == 0) {
 		loader_cmdline_span(&a, &arg_start, &arg_end);
 		exe_set(fd, arg_start, arg_end);

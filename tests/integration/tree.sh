@@ -5,7 +5,8 @@
 # there), and exit codes and signals come back as without syswho.
 #
 # MODE: pipeline | python | make | env-i | script | sigkill | static |
-#       counts | static-counts | teardown | setid | baseline | exit
+#       counts | static-counts | unprivileged | teardown | setid |
+#       baseline | exit
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -216,6 +217,26 @@ static-counts)
 		"getppid calls of the static program counted before the SIGKILL"
 	sw_report traced
 	sw_assert_owners traced getppid "$prog"
+	;;
+unprivileged)
+	# Without CAP_CHECKPOINT_RESTORE the loader still sets the command line.
+	[[ $(id -u) == 0 ]] || sw_skip "needs root to become nobody"
+	command -v setpriv >/dev/null || sw_fail "setpriv is not installed"
+	as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+	"${as_nobody[@]}" test -x "$TEST_SYSWHO" ||
+		sw_skip "user nobody cannot run $TEST_SYSWHO"
+	chmod 755 "$SW_TMP"
+	mkdir "$SW_TMP/nobody"
+	chown nobody "$SW_TMP/nobody"
+	sw_native native "${as_nobody[@]}" sh -c 'cat /proc/self/cmdline; cat /proc/$$/cmdline'
+	sw_expect_rc native 0
+	SW_RC=0
+	"${as_nobody[@]}" "$TEST_SYSWHO" run -o "$SW_TMP/nobody/traced.db" -- \
+		sh -c 'cat /proc/self/cmdline; cat /proc/$$/cmdline' \
+		>"$SW_TMP/traced.out" 2>"$SW_TMP/traced.err" </dev/null || SW_RC=$?
+	sw_expect_rc traced 0
+	sw_assert_file_eq "$SW_TMP/traced.out" "$SW_TMP/native.out" \
+		"/proc/self/cmdline of a traced cat and sh as nobody"
 	;;
 teardown)
 	# atexit, a destructor, exit_group, and a fatal signal's handler.
