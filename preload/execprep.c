@@ -7,11 +7,10 @@
  */
 #include "execprep.h"
 
+#include "execcheck.h"
 #include "gate.h"
 #include "passthrough.h"
-#include "shebang.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -19,7 +18,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-#define EXEC_HEAD     256
 #define EXEC_FD_FLOOR 800
 
 /* Linux 6.14: check that the file could be exec'd, and exec nothing. */
@@ -174,57 +172,6 @@ static long exec_target(const struct trap_call *call, char *buf, long *own)
 	if (fd < 0)
 		return fd;
 	return exec_fd_path(buf, fd, path);
-}
-
-/*
- * What the kernel's exec would say of PATH, as far as it can be asked
- * without exec'ing: 0 when the loader can start it, 1 when it is a kind
- * the loader cannot start (left to the kernel), or a negative errno.
- */
-static long exec_check(const char *path)
-{
-	char interp[SHEBANG_MAX_DEPTH][EXEC_HEAD], arg[EXEC_HEAD];
-	char head[EXEC_HEAD];
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)head;
-	struct stat st;
-	long ret, fd, n;
-	int depth;
-
-	for (depth = 0; depth < SHEBANG_MAX_DEPTH; depth++) {
-		ret = gate_call3(SYS_faccessat, AT_FDCWD, path, X_OK);
-		if (ret < 0)
-			return ret;
-		ret = gate_call4(SYS_newfstatat, AT_FDCWD, path, &st, 0);
-		if (ret < 0)
-			return ret;
-		if (!S_ISREG(st.st_mode))
-			return -EACCES;
-		fd = gate_call3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
-		/* Limitation: an execute-only file cannot be read, so not
-		 * loaded. */
-		if (fd < 0)
-			return 1;
-		n = gate_call4(SYS_pread64, fd, head, sizeof(head), 0);
-		gate_call1(SYS_close, fd);
-		if (n < 0)
-			return n;
-
-		if (shebang_parse(head, (size_t)n, interp[depth], EXEC_HEAD,
-				  arg, sizeof(arg)) == 0) {
-			path = interp[depth];
-			continue;
-		}
-		if (n < (long)sizeof(*eh) || memcmp(head, ELFMAG, SELFMAG) != 0)
-			return -ENOEXEC;
-		/* Limitation: 32-bit programs are left to the kernel, untraced.
-		 */
-		if (eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-		    eh->e_machine != EM_X86_64)
-			return 1;
-		return 0;
-	}
-
-	return -ELOOP;
 }
 
 static bool exec_is_ours(const char *entry)

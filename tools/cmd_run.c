@@ -20,6 +20,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "execcheck.h"
 #include "log.h"
 #include "model.h"
 #include "profile.h"
@@ -326,6 +327,7 @@ static void run_exec(const struct run_opts *o, const char *lib)
 	char loader[PATH_MAX], target[PATH_MAX];
 	size_t argc = 0, i;
 	char **argv;
+	long ret;
 
 	snprintf(loader, sizeof(loader), "%s", lib);
 	snprintf(strrchr(loader, '/') + 1,
@@ -336,8 +338,22 @@ static void run_exec(const struct run_opts *o, const char *lib)
 		execvp(o->cmd[0], o->cmd);
 		return;
 	}
-	if (run_resolve(o->cmd[0], target) < 0 || access(target, X_OK) < 0)
+	if (run_resolve(o->cmd[0], target) < 0)
 		return;
+	/*
+	 * What the loader would fail on (no "#!" and no ELF header, a
+	 * missing interpreter) fails here, so that the parent says why in
+	 * one line; what it cannot start goes to the kernel.
+	 */
+	ret = exec_check(target);
+	if (ret < 0) {
+		errno = (int)-ret;
+		return;
+	}
+	if (ret == 1) {
+		execv(target, o->cmd);
+		return;
+	}
 
 	while (o->cmd[argc])
 		argc++;
@@ -448,7 +464,8 @@ static int run_exec_failed(const struct run_opts *o, pid_t pid, int e)
 		;
 	cli_error("run", "cannot execute %s: %s", o->cmd[0], strerror(e));
 
-	return e == EACCES ? 126 : 127;
+	/* As a shell: found but not runnable is 126, not found 127. */
+	return e == EACCES || e == ENOEXEC ? 126 : 127;
 }
 
 /*

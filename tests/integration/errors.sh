@@ -23,12 +23,30 @@ expect_error() {
 	fi
 	grep -Eq "$pattern" "$SW_TMP/$name.err" ||
 		sw_fail "$name: stderr '$(cat "$SW_TMP/$name.err")' does not match /$pattern/"
+	SW_RC=$rc
 }
 
 # A program that cannot be started: no profile is left behind.
 expect_error nonexistent '/nonexistent' \
 	"$TEST_SYSWHO" run -o "$SW_TMP/none.db" -- /nonexistent
 [[ ! -e "$SW_TMP/none.db" ]] || sw_fail "a failed run left none.db behind"
+
+sw_assert_eq "$SW_RC" 127 "exit status for a missing command"
+
+# Found but not executable as it is: one line, a shell's status, no profile.
+printf 'just text, no "#!" and no ELF header\n' >"$SW_TMP/noelf"
+printf '#!/nonexistent/interpreter\necho hi\n' >"$SW_TMP/badinterp"
+chmod +x "$SW_TMP/noelf" "$SW_TMP/badinterp"
+for want in noelf:126:'Exec format error' badinterp:127:'No such file' \
+	passwd:126:'Permission denied'; do
+	name=${want%%:*} rc=${want#*:} rc=${rc%%:*}
+	target=$SW_TMP/$name
+	[[ $name == passwd ]] && target=/etc/passwd
+	expect_error "$name" "cannot execute .*$name: ${want##*:}" \
+		"$TEST_SYSWHO" run -o "$SW_TMP/$name.db" -- "$target"
+	sw_assert_eq "$SW_RC" "$rc" "exit status for $name"
+	[[ ! -e "$SW_TMP/$name.db" ]] || sw_fail "a failed run of $name left a profile"
+done
 
 # A good profile to query.
 sw_traced good "$(sw_prog exit-status)" 0
