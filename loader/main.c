@@ -211,6 +211,8 @@ static void loader_exec_setup(const char *argv0, char *const *envp)
 
 	for (i = 0; envp[i]; i++) {
 		if (strncmp(envp[i], "SYSWHO_", 7) == 0 &&
+		    strncmp(envp[i], EXEC_INJECTED_VAR "=",
+			    sizeof(EXEC_INJECTED_VAR)) != 0 &&
 		    loader_exec.nenv < EXEC_ENV_MAX)
 			sys_strlcpy(loader_exec.env[loader_exec.nenv++],
 				    envp[i], EXEC_PATH_MAX);
@@ -234,6 +236,45 @@ static void loader_exec_setup(const char *argv0, char *const *envp)
 	}
 	if (argv0[0] == '/' && loader_exec.lib[0])
 		sys_strlcpy(loader_exec.loader, argv0, EXEC_PATH_MAX);
+}
+
+/* Whether ENTRY ("NAME=...") is named in LIST ("NAME:NAME..."). */
+static int loader_listed(const char *list, const char *entry)
+{
+	const char *p = list;
+	size_t n;
+
+	while (*p) {
+		for (n = 0; p[n] && p[n] != ':'; n++)
+			;
+		if (n && strncmp(entry, p, n) == 0 && entry[n] == '=')
+			return 1;
+		p += p[n] ? n + 1 : n;
+	}
+	return 0;
+}
+
+/*
+ * A static program loads no library to take syswho's variables out of
+ * its environment: the loader does, once it has kept them for the
+ * program's execs (loader_exec_setup), so the program sees its own.
+ */
+static void loader_hide_env(char **envp)
+{
+	const char *list = NULL;
+	int i, n = 0;
+
+	for (i = 0; envp[i]; i++)
+		if (strncmp(envp[i], EXEC_INJECTED_VAR "=",
+			    sizeof(EXEC_INJECTED_VAR)) == 0)
+			list = envp[i] + sizeof(EXEC_INJECTED_VAR);
+	if (!list || !loader_exec.loader[0])
+		return;
+	for (i = 0; envp[i]; i++)
+		if (envp[i] + sizeof(EXEC_INJECTED_VAR) != list &&
+		    !loader_listed(list, envp[i]))
+			envp[n++] = envp[i];
+	envp[n] = NULL;
 }
 
 /*
@@ -377,8 +418,10 @@ void loader_main(uint64_t *sp)
 		 * call's. */
 		loader_exec_setup(argv[0], envp);
 		if (report_start(envp, &exe, gate_data()->exe, a.argv,
-				 a.argc) == 0)
+				 a.argc) == 0) {
 			trap_go_static(&loader_exec);
+			loader_hide_env(envp);
+		}
 	}
 	loader_set_name(a.path);
 

@@ -11,6 +11,7 @@
 #include "transport.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -20,6 +21,8 @@
 	((sizeof(struct agg_table) + COUNTS_PAGE - 1) & ~(COUNTS_PAGE - 1))
 /* Limitation: past 4096 threads in one process, counts only stream. */
 #define COUNTS_MAX 4096
+/* Where syswho's descriptors go, as the collector socket does. */
+#define COUNTS_FD_FLOOR 800
 
 static int counts_fd = -1;
 static uint32_t counts_next;
@@ -28,12 +31,18 @@ int counts_init(void)
 {
 	uint8_t buf[64];
 	size_t len = 0;
-	long fd;
+	long fd, moved;
 	int ret;
 
 	fd = gate_call2(SYS_memfd_create, "syswho-counts", MFD_CLOEXEC);
 	if (fd < 0)
 		return (int)fd;
+	/* Out of the program's way: its first open must still get 3. */
+	moved = gate_call3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, COUNTS_FD_FLOOR);
+	if (moved >= 0) {
+		gate_call1(SYS_close, fd);
+		fd = moved;
+	}
 	ret = encode_tables(buf, sizeof(buf), &len, AGG_TABLES_MAGIC,
 			    COUNTS_STRIDE, AGG_SLOTS, sizeof(struct agg_entry),
 			    offsetof(struct agg_table, slots));

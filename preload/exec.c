@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 static struct exec_setup exec_setup;
+static bool exec_ready;
 
 static void exec_add_env(const char *name, const char *value)
 {
@@ -57,7 +58,28 @@ int exec_init(const char *collector)
 	exec_add_env("SYSWHO_GATE", getenv("SYSWHO_GATE"));
 	exec_add_env("SYSWHO_MODE", getenv("SYSWHO_MODE"));
 	exec_add_env("SYSWHO_LOG", getenv("SYSWHO_LOG"));
+	exec_ready = true;
 	return 0;
+}
+
+void exec_hide_env(void)
+{
+	const char *list = getenv(EXEC_INJECTED_VAR);
+	char names[512], *name, *next;
+
+	if (!list)
+		return;
+	snprintf(names, sizeof(names), "%s", list);
+	unsetenv(EXEC_INJECTED_VAR);
+	/* Without the loader, an exec could not give them back. */
+	if (!exec_ready)
+		return;
+	for (name = names; name && *name; name = next) {
+		next = strchr(name, ':');
+		if (next)
+			*next++ = '\0';
+		unsetenv(name);
+	}
 }
 
 bool exec_route(ucontext_t *uc, const struct trap_call *call)

@@ -21,6 +21,15 @@
 int exec_init(const char *collector);
 
 /*
+ * Take out of the environment the variables syswho put there that the
+ * program did not have (named by EXEC_INJECTED_VAR), so that it sees its
+ * own environment; its execs get them back. Call it last in start-up.
+ * Limitation: /proc/self/environ, and the constructors of libraries
+ * initialised before libsyswho.so, still see them.
+ */
+void exec_hide_env(void);
+
+/*
  * Route a trapped execve or execveat: answer it with the errno it would
  * fail with, or rewrite it to exec the loader. Returns false when the
  * call must pass through unchanged (exec support is off, or the target is

@@ -29,7 +29,7 @@
 /* Variables syswho sets; the program's own values of them are replaced. */
 static const char *const exec_vars[] = {
     "SYSWHO_COLLECTOR=", "SYSWHO_RUNTIME=", "SYSWHO_GATE=",
-    "SYSWHO_MODE=",	 "SYSWHO_LOG=",
+    "SYSWHO_MODE=",	 "SYSWHO_LOG=",	    EXEC_INJECTED_VAR "=",
 };
 
 /* Append SRC at *P, which must stay below END; false when it does not fit. */
@@ -184,6 +184,52 @@ static bool exec_is_ours(const char *entry)
 	return false;
 }
 
+/* Whether one of the N entries of ENVP has the name of ENTRY ("NAME=..."). */
+static bool exec_has_var(char *const *envp, size_t n, const char *entry)
+{
+	size_t len = 0, i;
+
+	while (entry[len] && entry[len] != '=')
+		len++;
+	for (i = 0; i < n; i++)
+		if (strncmp(envp[i], entry, len) == 0 && envp[i][len] == '=')
+			return true;
+	return false;
+}
+
+/*
+ * EXEC_INJECTED_VAR=NAME:NAME... at *S, naming the variables syswho adds
+ * that the program's N entries of ENVP lack: the new image's library
+ * takes them out of its environment again, so the program sees its own.
+ */
+static void exec_note_injected(char **s, const char *end,
+			       const struct exec_setup *es, char *const *envp,
+			       size_t n)
+{
+	const char *sep = "=";
+	int i;
+
+	exec_append(s, end, EXEC_INJECTED_VAR);
+	if (!exec_has_var(envp, n, "LD_PRELOAD=")) {
+		exec_append(s, end, "=LD_PRELOAD");
+		sep = ":";
+	}
+	for (i = 0; i < es->nenv; i++) {
+		const char *v = es->env[i];
+
+		if (exec_has_var(envp, n, v))
+			continue;
+		exec_append(s, end, sep);
+		sep = ":";
+		while (*v && *v != '=' && *s + 1 < end)
+			*(*s)++ = *v++;
+		**s = '\0';
+	}
+	if (sep[0] == '=')
+		exec_append(s, end, "=");
+	(*s)++;
+}
+
 static size_t exec_count(char *const *v)
 {
 	size_t n = 0;
@@ -203,8 +249,8 @@ static long exec_build(const struct exec_setup *es, const char *target,
 		       char ***new_argv, char ***new_envp)
 {
 	size_t argc = exec_count(argv), envc = exec_count(envp);
-	size_t size = (argc + envc + EXEC_ENV_MAX + 10) * sizeof(char *) +
-		      2 * EXEC_PATH_MAX + 96;
+	size_t size = (argc + envc + EXEC_ENV_MAX + 12) * sizeof(char *) +
+		      2 * EXEC_PATH_MAX + 512;
 	const char *preload = NULL, *end;
 	char **av, **ev, *s;
 	size_t i, n = 0;
@@ -221,8 +267,8 @@ static long exec_build(const struct exec_setup *es, const char *target,
 	if (p < 0 && p > -4096)
 		return p;
 	av = (char **)p;
-	ev = av + argc + 6;
-	s = (char *)(ev + envc + EXEC_ENV_MAX + 2);
+	ev = av + argc + 7;
+	s = (char *)(ev + envc + EXEC_ENV_MAX + 3);
 	end = (char *)p + size;
 
 	av[n++] = (char *)es->loader;
@@ -239,6 +285,9 @@ static long exec_build(const struct exec_setup *es, const char *target,
 	s += strlen(s) + 1;
 	for (i = 0; i < argc; i++)
 		av[n++] = argv[i];
+	/* As the kernel does for an empty or NULL argv (Linux 5.18). */
+	if (!argc)
+		av[n++] = "";
 	av[n] = NULL;
 	n = 0;
 
@@ -246,6 +295,8 @@ static long exec_build(const struct exec_setup *es, const char *target,
 		if (!exec_is_ours(envp[i]) &&
 		    strncmp(envp[i], "LD_PRELOAD=", 11) != 0)
 			ev[n++] = envp[i];
+	ev[n++] = s;
+	exec_note_injected(&s, end, es, envp, envc);
 	ev[n++] = s;
 	exec_append(&s, end, "LD_PRELOAD=");
 	if (!preload || !strstr(preload, es->lib)) {

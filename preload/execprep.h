@@ -12,6 +12,13 @@
 #define EXEC_PATH_MAX 4096
 #define EXEC_ENV_MAX  8
 
+/*
+ * Names the variables syswho put in an image's environment that the
+ * program did not have ("LD_PRELOAD:SYSWHO_COLLECTOR..."), so that they
+ * can be taken out before the program looks.
+ */
+#define EXEC_INJECTED_VAR "SYSWHO_INJECTED"
+
 /* What an exec needs: the loader, the library, syswho's variables. */
 struct exec_setup {
 	char loader[EXEC_PATH_MAX]; /* "" when exec cannot be traced */

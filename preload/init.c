@@ -136,6 +136,7 @@ __attribute__((constructor(101))) static void syswho_init(void)
 			  strerror(-ret));
 	if (gate_data()->loader == GATE_LOADER_MAGIC) {
 		record_early();
+		exec_hide_env();
 		return;
 	}
 
@@ -147,4 +148,5 @@ __attribute__((constructor(101))) static void syswho_init(void)
 	if (ret < 0)
 		init_fail("syswho: cannot install the seccomp filter: %s",
 			  strerror(-ret));
+	exec_hide_env();
 }

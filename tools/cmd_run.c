@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "execcheck.h"
+#include "execprep.h"
 #include "log.h"
 #include "model.h"
 #include "profile.h"
@@ -261,6 +262,30 @@ static char *run_make_dir(struct error **err)
 }
 
 /* In the child: set up the environment the library reads. */
+/*
+ * Name, for the library, the variables the command gets only from syswho:
+ * it takes them out again, so the command sees the environment it would
+ * have had (EXEC_INJECTED_VAR, preload/execprep.h).
+ */
+static int run_note_injected(const struct run_opts *o)
+{
+	const char *vars[] = {"LD_PRELOAD", "SYSWHO_COLLECTOR",
+			      o->runtime ? "SYSWHO_RUNTIME" : NULL,
+			      o->baseline ? "SYSWHO_BASELINE" : NULL};
+	char list[128] = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(vars) / sizeof(*vars); i++) {
+		if (!vars[i] || getenv(vars[i]))
+			continue;
+		if (list[0])
+			strcat(list, ":");
+		strcat(list, vars[i]);
+	}
+
+	return setenv(EXEC_INJECTED_VAR, list, 1);
+}
+
 static int run_child_env(const struct run_opts *o, const char *lib,
 			 const char *sock)
 {
@@ -270,7 +295,7 @@ static int run_child_env(const struct run_opts *o, const char *lib,
 	if (asprintf(&preload, "%s%s%s", lib, old && *old ? ":" : "",
 		     old && *old ? old : "") < 0)
 		return -1;
-	if (setenv("LD_PRELOAD", preload, 1) < 0 ||
+	if (run_note_injected(o) < 0 || setenv("LD_PRELOAD", preload, 1) < 0 ||
 	    setenv("SYSWHO_COLLECTOR", sock, 1) < 0 ||
 	    (o->runtime && setenv("SYSWHO_RUNTIME", o->runtime, 1) < 0) ||
 	    (o->baseline && setenv("SYSWHO_BASELINE", o->baseline, 1) < 0))
