@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "array.h"
+#include "exitinfo.h"
 #include "log.h"
 #include "server.h"
 #include "wire.h"
@@ -158,6 +160,7 @@ static void server_accept(struct server *srv)
 
 		c = &srv->conns[srv->n_conns++];
 		c->fd = fd;
+		c->pidfd = exitinfo_open(cred.pid);
 		session_init(&c->session, srv->model, cred.pid);
 		srv->accepted++;
 		log_debug("process %d connected", cred.pid);
@@ -166,10 +169,42 @@ static void server_accept(struct server *srv)
 		log_warn("accept: %s", strerror(errno));
 }
 
+/*
+ * The connection ended without an Exit record: the process was killed,
+ * or its record was lost. Ask the kernel how it ended.
+ * Limitation: before Linux 6.15 (no PIDFD_INFO_EXIT), a process its
+ * parent reaps before the collector looks keeps no exit code or signal.
+ * The process's own pidfd (counts.c) survives its reaping; the one opened
+ * at accept serves processes that sent none.
+ */
+static void server_note_exit(struct server_conn *c)
+{
+	struct session *s = &c->session;
+	struct model_process *p;
+	int status;
+
+	if (!s->hello)
+		return;
+	p = &s->model->procs[s->process];
+	if (p->complete || p->exited || p->signal ||
+	    exitinfo_status(c->pidfd, s->peer_pid, &status) < 0)
+		return;
+	if (WIFSIGNALED(status)) {
+		p->signal = WTERMSIG(status);
+	} else if (WIFEXITED(status)) {
+		p->exited = true;
+		p->exit_code = WEXITSTATUS(status);
+	}
+}
+
 static void server_hang_up(struct server *srv, struct server_conn *c)
 {
 	struct session *s = &c->session;
 
+	server_note_exit(c);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->pidfd = -1;
 	session_end(s, server_now_ns());
 	if (s->rejected)
 		log_info("process %d: %llu records were ignored", s->peer_pid,
@@ -235,6 +270,14 @@ static ssize_t server_recv(struct server *srv, struct server_conn *c)
 		for (k = 0; k < nfd; k++) {
 			memcpy(&fd, CMSG_DATA(cm) + k * sizeof(int),
 			       sizeof(fd));
+			/* The process's own pidfd, opened while it surely ran.
+			 */
+			if (exitinfo_is_pidfd(fd)) {
+				if (c->pidfd >= 0)
+					close(c->pidfd);
+				c->pidfd = fd;
+				continue;
+			}
 			session_take_fd(&c->session, fd);
 		}
 	}

@@ -27,6 +27,7 @@ typedef int (*server_event_fn)(struct server *srv, void *data,
 
 struct server_conn {
 	int fd;
+	int pidfd; /* of the peer, for its exit status (exitinfo.h), or -1 */
 	struct session session;
 };
 

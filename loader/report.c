@@ -103,7 +103,7 @@ static void report_table_start(void)
 {
 	union {
 		struct cmsghdr hdr;
-		char space[CMSG_SPACE(sizeof(int))];
+		char space[CMSG_SPACE(2 * sizeof(int))];
 	} ctl = {0};
 	uint8_t buf[64];
 	struct wire_buf b = {.p = buf, .cap = sizeof(buf)};
@@ -113,7 +113,8 @@ static void report_table_start(void)
 			     .msg_control = ctl.space,
 			     .msg_controllen = sizeof(ctl.space)};
 	struct cmsghdr *c = &ctl.hdr;
-	long fd, p;
+	long fd, p, p2, pidfd;
+	int fds[2];
 
 	fd = gate_call2(SYS_memfd_create, "syswho-counts", MFD_CLOEXEC);
 	if (fd < 0)
@@ -132,12 +133,23 @@ static void report_table_start(void)
 		    sizeof(struct agg_entry),
 		    offsetof(struct agg_table, slots));
 	iov.iov_len = b.len;
+	/*
+	 * With a pidfd of the process, which keeps its exit status once it
+	 * is reaped: a program killed by a signal sends no Exit record.
+	 */
+	pidfd = gate_call2(SYS_pidfd_open, gate_call0(SYS_getpid), 0);
+	fds[0] = (int)fd;
+	fds[1] = (int)pidfd;
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (b.overflow || gate_call3(SYS_sendmsg, report_sock, &msg,
-				     MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+	c->cmsg_len = CMSG_LEN((pidfd >= 0 ? 2 : 1) * sizeof(int));
+	msg.msg_controllen = CMSG_SPACE((pidfd >= 0 ? 2 : 1) * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	p2 = gate_call3(SYS_sendmsg, report_sock, &msg,
+			MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (pidfd >= 0)
+		gate_call1(SYS_close, pidfd);
+	if (b.overflow || p2 < 0) {
 		gate_call2(SYS_munmap, p, REPORT_TABLE_SIZE);
 		gate_call1(SYS_close, fd);
 		return;

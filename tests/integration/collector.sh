@@ -99,11 +99,12 @@ if [[ $mode == term ]]; then
 	echo "pass: the collector finished the whole profile on SIGTERM"
 	exit 0
 fi
-final=$(jq -c '[.processes[] | {lost_records, exit_code}]' "$SW_TMP/collected.json")
+final=$(jq -c '[.processes[] | {lost_records, complete, exit_code}]' "$SW_TMP/collected.json")
 # What the stall cost is reported: a count of lost records when the final
-# Lost record got through, or else no exit code, since the Exit record
-# that carries it was lost with the rest.
-jq -e '.processes | length == 1 and (.[0].lost_records > 0 or .[0].exit_code == null)' \
+# Lost record got through, or else a process marked incomplete, since the
+# Exit record was lost with the rest (its exit code comes from the kernel).
+jq -e '.processes | length == 1 and .[0].exit_code == 0 and
+	(.[0].lost_records > 0 or .[0].complete == false)' \
 	"$SW_TMP/collected.json" >/dev/null ||
 	sw_fail "the profile hides what the stall lost: $final"
 echo "pass: chatty finished unharmed; the profile shows the loss: $final"

@@ -5,8 +5,8 @@
 # there), and exit codes and signals come back as without syswho.
 #
 # MODE: pipeline | python | make | env-i | script | sigkill | static |
-#       counts | static-counts | unprivileged | teardown | setid |
-#       baseline | exit
+#       counts | static-counts | unprivileged | signal | teardown |
+#       setid | baseline | exit
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -237,6 +237,27 @@ unprivileged)
 	sw_expect_rc traced 0
 	sw_assert_file_eq "$SW_TMP/traced.out" "$SW_TMP/native.out" \
 		"/proc/self/cmdline of a traced cat and sh as nobody"
+	;;
+signal)
+	# A process other than the root killed by a signal: its signal is kept.
+	native_rc=143
+	run_both sh -c 'sh -c "kill -TERM \$\$"'
+	root=$(sw_jq traced '.processes as $all | [$all[].pid] as $pids
+		| $all[] | select(.ppid as $pp | $pids | index($pp) | not) | .pid')
+	sw_assert_eq "$(sw_jq traced --argjson r "$root" \
+		'[.processes[] | select(.pid == $r) | .exit_code] | join(",")')" 143 \
+		"exit code of the outer shell"
+	sw_assert_eq "$(sw_jq traced --argjson r "$root" \
+		'[.processes[] | select(.ppid == $r and .signal != null)
+		  | "\(.exe) \(.signal)"] | join(",")')" \
+		"$(realpath -e /bin/sh) 15" "signal of the inner shell"
+	# And one killed with SIGKILL, which no handler could ever report.
+	es=$(realpath -e "$(sw_prog exit-status)")
+	native_rc=0
+	run_both sh -c "$es -s 9; true"
+	sw_assert_eq "$(sw_jq traced --arg e "$es" \
+		'[.processes[] | select(.exe == $e) | .signal] | join(",")')" 9 \
+		"signal of exit-status -s 9"
 	;;
 teardown)
 	# atexit, a destructor, exit_group, and a fatal signal's handler.
