@@ -5,7 +5,7 @@
 # there), and exit codes and signals come back as without syswho.
 #
 # MODE: pipeline | python | make | env-i | script | sigkill | static |
-#       counts | static-counts | unprivileged | signal | teardown |
+#       counts | static-counts | unprivileged | path | signal | teardown |
 #       setid | baseline | exit
 . "$(dirname "$0")/lib.sh"
 
@@ -122,6 +122,24 @@ make)
 		assert_has_exe traced "$exe"
 	done
 	assert_loader_traced traced "$cc1"
+	# make runs the compiler driver, which runs cc1 and as, and collect2 ld.
+	assert_parent traced "$(command -v cc)" /usr/bin/make
+	assert_parent traced "$cc1" "$(command -v cc)"
+	assert_parent traced /usr/bin/as "$(command -v cc)"
+	# The same output as a native build of a copy, which fails the same way.
+	printf 'int main(void) { return undefined_thing; }\n' >"$SW_TMP/proj/hello.c"
+	rm -f "$SW_TMP/proj/hello"
+	cp -r "$SW_TMP/proj" "$SW_TMP/proj-native"
+	sw_native native make -s -C "$SW_TMP/proj-native"
+	native_rc=$SW_RC
+	sw_assert_eq "$native_rc" 2 "make's status for a failing build, natively"
+	sw_traced traced make -s -C "$SW_TMP/proj"
+	sw_assert_eq "$SW_RC" "$native_rc" "make's status for a failing build"
+	sed "s|$SW_TMP/proj-native|DIR|g" "$SW_TMP/native.err" >"$SW_TMP/native.cmp"
+	sed "s|$SW_TMP/proj|DIR|g; /^syswho: [0-9]* processes/d" "$SW_TMP/traced.err" \
+		>"$SW_TMP/traced.cmp"
+	sw_assert_file_eq "$SW_TMP/traced.cmp" "$SW_TMP/native.cmp" \
+		"the compiler's diagnostics under syswho"
 	;;
 env-i)
 	native_rc=4
@@ -237,6 +255,18 @@ unprivileged)
 	sw_expect_rc traced 0
 	sw_assert_file_eq "$SW_TMP/traced.out" "$SW_TMP/native.out" \
 		"/proc/self/cmdline of a traced cat and sh as nobody"
+	;;
+path)
+	# A PATH search that fails in many directories before it finds the
+	# program: each failed exec fails as it would, the last one runs.
+	dirs=$(printf '/nonexistent/%d:' $(seq 40))
+	native_rc=0
+	run_both env "PATH=${dirs}/usr/bin:/bin" sh -c 'id -u; nosuchprogram 2>/dev/null; echo $?'
+	sw_assert_eq "$(sw_words "$(cat "$SW_TMP/traced.out")")" "$(id -u) 127" \
+		"output of the PATH search"
+	assert_has_exe traced /usr/bin/id
+	assert_loader_traced traced /usr/bin/id
+	assert_parent traced /usr/bin/id /bin/sh
 	;;
 signal)
 	# A process other than the root killed by a signal: its signal is kept.
