@@ -31,6 +31,7 @@ enum {
 	L_X86_64,
 	L_ALLOW,
 	L_TRAP,
+	L_GUARDS,
 	L_FIXED,
 };
 
@@ -223,9 +224,23 @@ int filter_build_baseline(struct sock_filter *prog, uintptr_t gate, size_t size,
 	 * conditional jump has to cross the baseline's chunks.
 	 */
 	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));
-	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_X86_64, L_IP, -1);
-	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_I386, L_IP, -1);
+	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_X86_64, L_X86_64, -1);
+	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_I386, -1, REL(1));
+	asm_jump(&a, BPF_JA, 0, L_IP, L_IP);
 	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+
+	/*
+	 * x86_64 calls allowed by number alone come first, before the
+	 * instruction pointer is read: the kernel then proves them always
+	 * allowed and skips the filter for them (its seccomp action cache),
+	 * so baseline calls cost what they cost without syswho.
+	 * rt_sigreturn must never trap, it ends the handler itself.
+	 */
+	asm_label(&a, L_X86_64);
+	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));
+	asm_jump(&a, BPF_JEQ, X86_64_RT_SIGRETURN, -1, REL(1));
+	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	filter_baseline(&a, nrs, n);
 
 	/* Made from the gate? */
 	asm_label(&a, L_IP);
@@ -240,7 +255,7 @@ int filter_build_baseline(struct sock_filter *prog, uintptr_t gate, size_t size,
 	/* i386: rt_sigreturn and sigreturn pass, the rest traps. */
 	asm_label(&a, L_NR);
 	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(arch));
-	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_I386, -1, L_X86_64);
+	asm_jump(&a, BPF_JEQ, AUDIT_ARCH_I386, -1, L_GUARDS);
 	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));
 	asm_jump(&a, BPF_JEQ, I386_RT_SIGRETURN, L_ALLOW, -1);
 	asm_jump(&a, BPF_JEQ, I386_SIGRETURN, L_ALLOW, L_TRAP);
@@ -249,12 +264,13 @@ int filter_build_baseline(struct sock_filter *prog, uintptr_t gate, size_t size,
 	asm_label(&a, L_TRAP);
 	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);
 
-	/* x86_64: rt_sigreturn must never trap, it ends the handler itself. */
-	asm_label(&a, L_X86_64);
+	/*
+	 * x86_64, not from the gate, not allowed by number: the guarded
+	 * calls pass unless they name syswho's socket (syswho's own close
+	 * of it came from the gate, above); everything else traps.
+	 */
+	asm_label(&a, L_GUARDS);
 	asm_stmt(&a, BPF_LD | BPF_W | BPF_ABS, DATA_OFF(nr));
-	asm_jump(&a, BPF_JEQ, X86_64_RT_SIGRETURN, -1, REL(1));
-	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	filter_baseline(&a, nrs, n);
 	filter_guards(&a, nrs, n);
 	asm_stmt(&a, BPF_RET | BPF_K, SECCOMP_RET_TRAP | FILTER_TRAP_DATA);
 
