@@ -121,9 +121,12 @@ for w in "${workloads[@]}"; do
 	"$syswho" run -o "$tmp/base.$w.db" -- "${c[@]}" >/dev/null 2>&1
 done
 
+# Each round starts the modes at another one, so that no mode always runs
+# first (after another workload) or right after the same neighbour.
 for ((r = 1; r <= rounds; r++)); do
 	for w in "${workloads[@]}"; do
-		for m in "${modes[@]}"; do
+		for ((k = 0; k < ${#modes[@]}; k++)); do
+			m=${modes[$(((k + r) % ${#modes[@]}))]}
 			# strace -k costs minutes a round: one round is enough.
 			[[ $m == strace-k && $r -gt 1 ]] && continue
 			run "$m" "$w"
