@@ -95,17 +95,37 @@ python)
 	[[ -x $py ]] || sw_fail "$py is not installed"
 	native_rc=0
 	run_both "$py" -c '
-import subprocess
+import os, subprocess
+os.getpriority(os.PRIO_PROCESS, 0)
 subprocess.run(["true"], check=True)
 p = subprocess.Popen("echo hi | tr a-z A-Z", shell=True, stdout=subprocess.PIPE)
 print(p.communicate()[0].decode().strip())
+a = subprocess.Popen(["printf", "b\\na\\n"], stdout=subprocess.PIPE)
+b = subprocess.Popen(["sort"], stdin=a.stdout, stdout=subprocess.PIPE)
+a.stdout.close()
+print(b.communicate()[0].decode().split())
+a.wait()
 print(subprocess.run(["sh", "-c", "exit 5"]).returncode)'
-	sw_assert_eq "$(sw_words "$(cat "$SW_TMP/traced.out")")" "HI 5" "python output"
-	for exe in "$py" /usr/bin/true /bin/sh /usr/bin/tr; do
+	sw_assert_eq "$(sw_words "$(cat "$SW_TMP/traced.out")")" \
+		"HI ['a', 'b'] 5" "python output"
+	# Exactly these images were exec'd, each once (the two shells: the
+	# shell=True one and "exit 5"), each traced from its first instruction.
+	sw_assert_eq "$(sw_jq traced '[.processes[] | select(.exec_from != null
+		or .parent == null) | .exe] | sort | join(" ")')" \
+		"$(for e in /usr/bin/printf "$py" /bin/sh /bin/sh /usr/bin/sort \
+			/usr/bin/tr /usr/bin/true; do realpath -e "$e"; done |
+			sort | tr '\n' ' ' | sed 's/ $//')" \
+		"the images of the tree"
+	for exe in "$py" /usr/bin/true /bin/sh /usr/bin/tr /usr/bin/printf \
+		/usr/bin/sort; do
 		assert_has_exe traced "$exe"
 		assert_loader_traced traced "$exe"
 	done
 	assert_parent traced /usr/bin/true "$py"
+	assert_parent traced /usr/bin/sort "$py"
+	assert_parent traced /usr/bin/tr /bin/sh
+	# The interpreter's own call is owned by the interpreter.
+	sw_assert_owners traced getpriority "$py"
 	;;
 make)
 	command -v cc >/dev/null || sw_fail "cc is not installed"
