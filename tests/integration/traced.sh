@@ -7,7 +7,8 @@
 # parent is not in the profile) must be the program and have exited 0; the
 # program must own CALL alone (--only-owner) or among others (--owned-by);
 # the profile holds N processes (--procs, default 1), among them a child
-# of the root running EXE (a file name) that exited CODE (--child); CALL
+# of the root running EXE (a file name) that exited CODE, traced from its
+# first instruction and owning its exit (--child); CALL
 # was made by a thread other than the main one (--other-thread).
 . "$(dirname "$0")/lib.sh"
 
@@ -53,6 +54,16 @@ if [[ -n $child ]]; then
 		  | select(.exe | split("/") | last == $exe) | .exit_code]
 		 | map(tostring) | join(",")')" "${child##*:}" \
 		"exit_code of the ${child%%:*} child"
+	# The child's image was traced from its first instruction (its
+	# dynamic loader's own calls are there), and its exit is its own.
+	for q in "m.path LIKE '%/ld-linux-x86-64.so.2' AND s.name = 'arch_prctl'" \
+		"m.path = p.exe AND s.name = 'exit_group'"; do
+		sw_assert_eq "$(sw_sql traced "SELECT COUNT(*) > 0 FROM site s
+			JOIN process p ON p.id = s.process
+			JOIN module m ON m.id = s.owner
+			WHERE p.exe LIKE '%/${child%%:*}' AND $q")" 1 \
+			"the ${child%%:*} child: a site where $q"
+	done
 fi
 
 for call in "${only[@]}"; do

@@ -2,7 +2,8 @@
  * forker - a process that makes children.
  *
  *	forker fork    the child calls getsid and exits 7; the parent waits
- *	forker vfork   the vfork child exits 5 at once; the parent waits
+ *	forker vfork   the vfork child naps 50 ms and exits 5; the parent
+ *	               stays suspended until then
  *	forker exec    the fork child execs "exit-status 9" from this directory
  *	forker thread-exec  the fork child execs "exit-status 11" from a thread
  *	forker fexecve the fork child runs "exit-status 13" with fexecve
@@ -22,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -59,15 +62,33 @@ static void fk_fork(void)
 	fk_expect_exit(pid, 7, "fork");
 }
 
+static double fk_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* The parent stays suspended until the child exits, as vfork promises. */
 static void fk_vfork(void)
 {
+	const struct timespec nap = {.tv_nsec = 50 * 1000 * 1000};
+	double start = fk_now_ms(), waited;
 	pid_t pid;
 
 	fflush(stdout);
 	pid = vfork();
 	CHECK_OK(pid);
-	if (pid == 0)
+	if (pid == 0) {
+		syscall(SYS_nanosleep, &nap, NULL);
 		_exit(5);
+	}
+	waited = fk_now_ms() - start;
+	CHECK(waited >= 45,
+	      "vfork returned after %.1f ms, before its child "
+	      "exited",
+	      waited);
 	fk_expect_exit(pid, 5, "vfork");
 }
 
