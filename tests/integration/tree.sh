@@ -287,6 +287,22 @@ path)
 	assert_has_exe traced /usr/bin/id
 	assert_loader_traced traced /usr/bin/id
 	assert_parent traced /usr/bin/id /bin/sh
+	# execve itself fails as the kernel would: missing, not executable,
+	# neither ELF nor "#!" (execve, unlike execvp, tries no shell).
+	printf 'garbage\n' >"$SW_TMP/noexec"
+	chmod +x "$SW_TMP/noexec"
+	printf 'garbage\n' >"$SW_TMP/noperm"
+	run_both /usr/bin/python3 -c '
+import os, sys
+for p in sys.argv[1:]:
+    try:
+        os.execv(p, [p])
+    except OSError as e:
+        print(os.strerror(e.errno))' \
+		/nonexistent "$SW_TMP/noperm" "$SW_TMP/noexec"
+	sw_assert_eq "$(tr '\n' , <"$SW_TMP/traced.out")" \
+		"No such file or directory,Permission denied,Exec format error," \
+		"errors of the failed execs"
 	;;
 signal)
 	# A process other than the root killed by a signal: its signal is kept.
