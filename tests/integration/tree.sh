@@ -49,6 +49,29 @@ assert_parent() {
 		"processes running $2 whose parent ran $3"
 }
 
+# kill_spinning PROG ARG...: run PROG ARG... under syswho until it says
+# it is spinning after 1000 getppid calls, SIGKILL it there, and check
+# that all 1000 are in the profile.
+kill_spinning() {
+	local run rc=0
+
+	"$TEST_SYSWHO" run -o "$SW_TMP/traced.db" -- "$@" \
+		>"$SW_TMP/traced.out" 2>"$SW_TMP/traced.err" &
+	run=$!
+	for _ in $(seq 200); do
+		grep -q spinning "$SW_TMP/traced.out" && break
+		sleep 0.05
+	done
+	grep -q spinning "$SW_TMP/traced.out" || sw_fail "$1 did not start"
+	kill -KILL "$(pgrep -P "$run")"
+	wait "$run" || rc=$?
+	sw_assert_eq "$rc" 137 "exit status of syswho run"
+	sw_assert_eq "$(sw_sql traced "SELECT SUM(s.count) FROM site s
+		JOIN process p ON p.id = s.process
+		WHERE s.name = 'getppid' AND p.exe = '$1'")" 1000 \
+		"getppid calls of $1 counted before the SIGKILL"
+}
+
 run_both() {
 	sw_native native "$@"
 	sw_traced traced "$@"
@@ -217,42 +240,12 @@ static)
 counts)
 	# Killed before it flushed a single count: the shared tables hold all.
 	prog=$(realpath -e "$(sw_prog chatty)")
-	"$TEST_SYSWHO" run -o "$SW_TMP/traced.db" -- "$prog" spin 1000 \
-		>"$SW_TMP/traced.out" 2>"$SW_TMP/traced.err" &
-	run=$!
-	for _ in $(seq 200); do
-		grep -q spinning "$SW_TMP/traced.out" && break
-		sleep 0.05
-	done
-	grep -q spinning "$SW_TMP/traced.out" || sw_fail "chatty did not start"
-	kill -KILL "$(pgrep -P "$run")"
-	rc=0
-	wait "$run" || rc=$?
-	sw_assert_eq "$rc" 137 "exit status of syswho run"
-	sw_assert_eq "$(sw_sql traced "SELECT SUM(s.count) FROM site s
-		JOIN process p ON p.id = s.process
-		WHERE s.name = 'getppid' AND p.exe = '$prog'")" 1000 \
-		"getppid calls counted before the SIGKILL"
+	kill_spinning "$prog" spin 1000
 	;;
 static-counts)
 	# A static program killed mid-run: its loader's shared table holds all.
 	prog=$(realpath -e "$(sw_prog static-spin)")
-	"$TEST_SYSWHO" run -o "$SW_TMP/traced.db" -- "$prog" 1000 \
-		>"$SW_TMP/traced.out" 2>"$SW_TMP/traced.err" &
-	run=$!
-	for _ in $(seq 200); do
-		grep -q spinning "$SW_TMP/traced.out" && break
-		sleep 0.05
-	done
-	grep -q spinning "$SW_TMP/traced.out" || sw_fail "static-spin did not start"
-	kill -KILL "$(pgrep -P "$run")"
-	rc=0
-	wait "$run" || rc=$?
-	sw_assert_eq "$rc" 137 "exit status of syswho run"
-	sw_assert_eq "$(sw_sql traced "SELECT SUM(s.count) FROM site s
-		JOIN process p ON p.id = s.process
-		WHERE s.name = 'getppid' AND p.exe = '$prog'")" 1000 \
-		"getppid calls of the static program counted before the SIGKILL"
+	kill_spinning "$prog" 1000
 	sw_report traced
 	sw_assert_owners traced getppid "$prog"
 	;;
