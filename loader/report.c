@@ -9,6 +9,7 @@
 #include "report.h"
 
 #include "aggregate.h"
+#include "counts.h"
 #include "sys.h"
 #include "wire.h"
 
@@ -120,7 +121,9 @@ static void report_table_start(void)
 	if (fd < 0)
 		return;
 	fd = report_raise_fd(fd);
-	p = gate_call4(SYS_fallocate, fd, 0, 0, REPORT_TABLE_SIZE);
+	p = counts_fit(REPORT_TABLE_SIZE)
+		? gate_call4(SYS_fallocate, fd, 0, 0, REPORT_TABLE_SIZE)
+		: -EFBIG;
 	if (p == 0)
 		p = gate_call6(SYS_mmap, 0, REPORT_TABLE_SIZE,
 			       PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -96,7 +96,8 @@ struct agg_table *counts_table_new(void)
 		return counts_private();
 
 	off = (long)(i * COUNTS_STRIDE);
-	if (gate_call4(SYS_fallocate, counts_fd, 0, off, COUNTS_STRIDE) < 0)
+	if (!counts_fit((unsigned long)off + COUNTS_STRIDE) ||
+	    gate_call4(SYS_fallocate, counts_fd, 0, off, COUNTS_STRIDE) < 0)
 		return counts_private();
 	p = gate_call6(SYS_mmap, 0, COUNTS_STRIDE, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, counts_fd, off);

@@ -5,8 +5,8 @@
 # there), and exit codes and signals come back as without syswho.
 #
 # MODE: pipeline | python | make | env-i | script | sigkill | static |
-#       counts | static-counts | unprivileged | path | signal | teardown |
-#       setid | baseline | exit
+#       counts | static-counts | unprivileged | path | fsize | signal |
+#       teardown | setid | baseline | exit
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -296,6 +296,15 @@ for p in sys.argv[1:]:
 	sw_assert_eq "$(tr '\n' , <"$SW_TMP/traced.out")" \
 		"No such file or directory,Permission denied,Exec format error," \
 		"errors of the failed execs"
+	;;
+fsize)
+	# A file size limit the program runs under must not kill it: a
+	# thread whose count table would pass it counts by streaming instead.
+	prog=$(realpath -e "$(sw_prog threads)")
+	native_rc=0
+	run_both sh -c "ulimit -f 256; exec $prog pthreads"
+	sw_assert_owners traced gettid "$prog"
+	sw_assert_other_thread traced gettid
 	;;
 signal)
 	# A process other than the root killed by a signal: its signal is kept.
