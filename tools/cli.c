@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,12 @@ int cli_write_profile(const char *cmd, const struct model *m, const char *path,
 	struct model_summary sum;
 	struct error *err = NULL;
 
+	/*
+	 * A file size limit the traced command was given is ours too: past
+	 * it, the write must fail and say so, not kill syswho (run's command
+	 * is done by now, and inherits nothing from here).
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (profile_write(m, path, complete, &err) < 0) {
 		cli_error(cmd, "%s", error_message(err));
 		error_free(&err);

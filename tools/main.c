@@ -1,6 +1,7 @@
 /*
  * main.c - the syswho command: dispatch to one subcommand per file.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +59,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/*
+	 * Past a file size limit, a write must fail and say so, not kill
+	 * syswho. run's command must inherit the default action, so run
+	 * ignores the signal itself once the command is done (cli.c).
+	 */
+	if (strcmp(argv[1], "run") != 0)
+		signal(SIGXFSZ, SIG_IGN);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);

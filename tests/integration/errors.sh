@@ -93,6 +93,16 @@ expect_error collect-no-dir '/nonexistent/dir.*No such file or directory' \
 	timeout -s KILL 5 "$TEST_SYSWHO" collect --listen "$SW_TMP/c.sock" \
 	-o /nonexistent/dir/c.db
 [[ ! -e "$SW_TMP/c.sock" ]] || sw_fail "collect-no-dir: created its socket"
+# A file size limit too small for the profile: a clear error, not
+# SIGXFSZ, and no half-written file.
+expect_error run-fsize 'write profile' \
+	bash -c "ulimit -f 16; exec \"\$0\" run -o \"\$1\" -- /bin/true" \
+	"$TEST_SYSWHO" "$SW_TMP/big.db"
+compgen -G "$SW_TMP/big.db*" >/dev/null && sw_fail "run-fsize left $(ls "$SW_TMP"/big.db*)"
+expect_error policy-fsize 'File too large' \
+	bash -c "ulimit -f 1; exec \"\$0\" policy --format json -o \"\$1\" \"\$2\"" \
+	"$TEST_SYSWHO" "$SW_TMP/big.json" "$SW_TMP/good.db"
+compgen -G "$SW_TMP/big.json*" >/dev/null && sw_fail "policy-fsize left a file"
 # The same for run: the command does not even start.
 expect_error run-no-dir '/nonexistent/dir.*No such file or directory' \
 	"$TEST_SYSWHO" run -o /nonexistent/dir/r.db -- touch "$SW_TMP/ran"
