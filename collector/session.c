@@ -1,6 +1,7 @@
 /*
  * session.c - records of one connection into the model, see session.h.
  */
+#define _GNU_SOURCE /* SEEK_DATA */
 #include <errno.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -433,9 +434,13 @@ static void session_read_tables(struct session *s)
 		free(t);
 		return;
 	}
-	for (off = 0;
-	     pread(s->tables_fd, t, sizeof(*t), off) == (ssize_t)sizeof(*t);
+	/* The file is sparse: go from one table that holds data to the next. */
+	for (off = 0; (off = lseek(s->tables_fd, off, SEEK_DATA)) >= 0;
 	     off += s->layout.stride) {
+		off -= off % s->layout.stride;
+		if (pread(s->tables_fd, t, sizeof(*t), off) !=
+		    (ssize_t)sizeof(*t))
+			break;
 		for (i = 0; i < AGG_SLOTS; i++)
 			session_table_entry(s, &t->slots[i]);
 		dropped += t->dropped;

@@ -121,8 +121,9 @@ static void report_table_start(void)
 	if (fd < 0)
 		return;
 	fd = report_raise_fd(fd);
+	/* Sparse: only the pages the program's sites land in are made. */
 	p = counts_fit(REPORT_TABLE_SIZE)
-		? gate_call4(SYS_fallocate, fd, 0, 0, REPORT_TABLE_SIZE)
+		? gate_call2(SYS_ftruncate, fd, REPORT_TABLE_SIZE)
 		: -EFBIG;
 	if (p == 0)
 		p = gate_call6(SYS_mmap, 0, REPORT_TABLE_SIZE,

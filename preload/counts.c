@@ -1,8 +1,11 @@
 /*
  * Shared count tables. Each table has its own stride of the memfd, which
- * grows by fallocate (it never shrinks, whatever order threads claim in).
- * A table is never reused for another thread, so what an exited thread
- * counted stays readable until the collector has read it.
+ * is sized once for every table a process may have: a sparse file, whose
+ * pages exist only where a thread has counted. Where the program's file
+ * size limit forbids that, it grows by fallocate instead (it never
+ * shrinks, whatever order threads claim in). A table is never reused for
+ * another thread, so what an exited thread counted stays readable until
+ * the collector has read it.
  */
 #include "counts.h"
 
@@ -26,6 +29,7 @@
 
 static int counts_fd = -1;
 static uint32_t counts_next;
+static bool counts_sized; /* the memfd holds every table already */
 
 /*
  * A pidfd of this process, for the collector: it keeps the process's
@@ -70,6 +74,9 @@ int counts_init(void)
 	}
 
 	counts_fd = (int)fd;
+	counts_sized =
+	    counts_fit(COUNTS_MAX * COUNTS_STRIDE) &&
+	    gate_call2(SYS_ftruncate, fd, COUNTS_MAX * COUNTS_STRIDE) == 0;
 	__atomic_store_n(&counts_next, 0, __ATOMIC_RELAXED);
 	counts_send_pidfd(buf, len);
 	return 0;
@@ -96,8 +103,9 @@ struct agg_table *counts_table_new(void)
 		return counts_private();
 
 	off = (long)(i * COUNTS_STRIDE);
-	if (!counts_fit((unsigned long)off + COUNTS_STRIDE) ||
-	    gate_call4(SYS_fallocate, counts_fd, 0, off, COUNTS_STRIDE) < 0)
+	if (!counts_sized &&
+	    (!counts_fit((unsigned long)off + COUNTS_STRIDE) ||
+	     gate_call4(SYS_fallocate, counts_fd, 0, off, COUNTS_STRIDE) < 0))
 		return counts_private();
 	p = gate_call6(SYS_mmap, 0, COUNTS_STRIDE, PROT_READ | PROT_WRITE,
 		       MAP_SHARED, counts_fd, off);
