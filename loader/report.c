@@ -11,9 +11,10 @@
 #include "aggregate.h"
 #include "counts.h"
 #include "sys.h"
-#include "wire.h"
+#include "wire_encode.h"
 
 #include <errno.h>
+#include <linux/audit.h>
 #include <poll.h>
 #include <stddef.h>
 #include <sys/mman.h>
@@ -196,7 +197,7 @@ static long report_hello(void)
 
 	wire_hello(&b, (uint32_t)gate_call0(SYS_getpid),
 		   (uint32_t)gate_call0(SYS_getppid), report_exe.path,
-		   report_argv, report_argc, report_now_ns(),
+		   report_argv, report_argc, report_now_ns(), AUDIT_ARCH_X86_64,
 		   gate_data()->setid);
 	wire_module(&b, &report_exe);
 	if (b.overflow)
@@ -306,6 +307,7 @@ static void report_site(struct gate_early *e, struct agg_entry *t)
 {
 	uint8_t buf[256];
 	struct wire_buf b = {.p = buf, .cap = sizeof(buf)};
+	struct wire_site ws = {0};
 	uint32_t tid = (uint32_t)gate_call0(SYS_gettid);
 	uint32_t module = 0, site, none = 0;
 	uint32_t unsent = AGG_SITE_UNSENT;
@@ -330,8 +332,19 @@ static void report_site(struct gate_early *e, struct agg_entry *t)
 			return;
 		tid = t->tid;
 	}
-	wire_site(&b, site, e->nr, e->arch, module, offset, tid, e->arg_index,
-		  e->arg_values, (int)e->nargs);
+	ws.id = site;
+	ws.nr = e->nr;
+	ws.arch = e->arch;
+	ws.owner = module;
+	ws.owner_offset = offset;
+	ws.tid = tid;
+	ws.modules = &module;
+	ws.offsets = &offset;
+	ws.depth = 1;
+	ws.arg_index = e->arg_index;
+	ws.arg_values = e->arg_values;
+	ws.nargs = (int)e->nargs;
+	wire_site(&b, &ws);
 	if (!b.overflow && report_send(buf, b.len) >= 0) {
 		if (t)
 			report_set_state(t, AGG_SITE_SENT);

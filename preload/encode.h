@@ -1,5 +1,5 @@
 /*
- * Encoding records for the collector: length-delimited protobuf-c
+ * Encoding records for the collector: length-delimited protobuf
  * messages packed into a caller's buffer, with no allocation.
  */
 #ifndef SYSWHO_ENCODE_H

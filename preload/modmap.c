@@ -15,7 +15,7 @@ static const char *const modmap_default_globs[] = {
     "libpthread.so*", "libdl.so*",	"librt.so*",	     "libm.so*",
     "libresolv.so*",  "libanl.so*",	"libutil.so*",	     "libnss_*.so*",
     "libgcc_s.so*",   "libstdc++.so*",	"libunwind*.so*",    "libsyswho.so*",
-    "linux-vdso.so*", "linux-gate.so*", "libprotobuf-c.so*",
+    "linux-vdso.so*", "linux-gate.so*",
 };
 
 static void modmap_lock(struct modmap *map)

@@ -13,7 +13,7 @@
 #include <linux/audit.h>
 
 #include "syswho.pb-c.h"
-#include "wire.h"
+#include "wire_encode.h"
 
 /* Unpack the record at *OFF of B and advance *OFF past it. */
 static Syswho__Record *next_record(const struct wire_buf *b, size_t *off)
@@ -51,7 +51,8 @@ static void test_hello_and_module(void **state)
 	Syswho__Record *r;
 	size_t off = 0;
 
-	wire_hello(&b, 42, 7, "/usr/bin/prog", argv, 3, 123456789ULL, 3);
+	wire_hello(&b, 42, 7, "/usr/bin/prog", argv, 3, 123456789ULL,
+		   AUDIT_ARCH_X86_64, 3);
 	wire_module(&b, &m);
 	assert_false(b.overflow);
 
@@ -92,8 +93,24 @@ static void test_site_counts_exit(void **state)
 	Syswho__Record *r;
 	size_t off = 0;
 
-	wire_site(&b, 3, 290, AUDIT_ARCH_X86_64, 1, 0x1234, 99, arg_index,
-		  arg_values, 2);
+	uint32_t module = 1;
+	uint64_t offset = 0x1234;
+	struct wire_site site = {
+	    .id = 3,
+	    .nr = 290,
+	    .arch = AUDIT_ARCH_X86_64,
+	    .owner = module,
+	    .owner_offset = offset,
+	    .tid = 99,
+	    .modules = &module,
+	    .offsets = &offset,
+	    .depth = 1,
+	    .arg_index = arg_index,
+	    .arg_values = arg_values,
+	    .nargs = 2,
+	};
+
+	wire_site(&b, &site);
 	wire_counts(&b, sites, deltas, 3);
 	wire_exit(&b, -1, 1);
 	assert_false(b.overflow);
@@ -164,7 +181,8 @@ static void test_overflow_keeps_what_fit(void **state)
 	wire_exit(&b, 3, 0);
 	assert_false(b.overflow);
 	before = b.len;
-	wire_hello(&b, 1, 1, "/a/long/path/to/a/program", argv, 1, 1, 0);
+	wire_hello(&b, 1, 1, "/a/long/path/to/a/program", argv, 1, 1,
+		   AUDIT_ARCH_X86_64, 0);
 	assert_true(b.overflow);
 	assert_int_equal(b.len, before);
 }
