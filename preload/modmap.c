@@ -11,10 +11,10 @@
 
 /* The loader, libc and its parts, the unwinders and syswho itself. */
 static const char *const modmap_default_globs[] = {
-    "ld-linux*.so*",  "ld-*.so*",	"libc.so*",	     "libc-*.so",
-    "libpthread.so*", "libdl.so*",	"librt.so*",	     "libm.so*",
-    "libresolv.so*",  "libanl.so*",	"libutil.so*",	     "libnss_*.so*",
-    "libgcc_s.so*",   "libstdc++.so*",	"libunwind*.so*",    "libsyswho.so*",
+    "ld-linux*.so*",  "ld-*.so*",	"libc.so*",	  "libc-*.so",
+    "libpthread.so*", "libdl.so*",	"librt.so*",	  "libm.so*",
+    "libresolv.so*",  "libanl.so*",	"libutil.so*",	  "libnss_*.so*",
+    "libgcc_s.so*",   "libstdc++.so*",	"libunwind*.so*", "libsyswho.so*",
     "linux-vdso.so*", "linux-gate.so*",
 };
 
