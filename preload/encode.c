@@ -5,8 +5,6 @@
  */
 #include "encode.h"
 
-#include "wire_encode.h"
-
 /* Start appending to BUF at *LEN. */
 static struct wire_buf encode_at(uint8_t *buf, size_t cap, const size_t *len)
 {
@@ -50,26 +48,11 @@ int encode_module(uint8_t *buf, size_t cap, size_t *len, const struct module *m)
 }
 
 int encode_site(uint8_t *buf, size_t cap, size_t *len,
-		const struct encode_site *s)
+		const struct wire_site *s)
 {
 	struct wire_buf b = encode_at(buf, cap, len);
-	struct wire_site w = {
-	    .id = s->id,
-	    .nr = s->nr,
-	    .arch = s->arch,
-	    .owner = s->owner,
-	    .tid = s->tid,
-	    .owner_offset = s->owner_offset,
-	    .scope = s->scope,
-	    .modules = s->modules,
-	    .offsets = s->offsets,
-	    .depth = s->depth,
-	    .arg_index = s->arg_index,
-	    .arg_values = s->arg_values,
-	    .nargs = s->nargs,
-	};
 
-	wire_site(&b, &w);
+	wire_site(&b, s);
 	return encode_done(&b, len);
 }
 

@@ -6,21 +6,10 @@
 #define SYSWHO_ENCODE_H
 
 #include "modmap.h"
+#include "wire_encode.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-struct encode_site {
-	uint32_t id, nr, arch, owner, tid;
-	uint64_t owner_offset;
-	const char *scope;
-	const uint32_t *modules; /* per frame; 0 for an address in none */
-	const uint64_t *offsets;
-	int depth;
-	const uint32_t *arg_index; /* the arguments kept (args.c) */
-	const uint64_t *arg_values;
-	int nargs;
-};
 
 /*
  * Each encoder appends one record to BUF (of CAP bytes) at *LEN and
@@ -33,7 +22,7 @@ int encode_hello(uint8_t *buf, size_t cap, size_t *len, uint32_t pid,
 int encode_module(uint8_t *buf, size_t cap, size_t *len,
 		  const struct module *m);
 int encode_site(uint8_t *buf, size_t cap, size_t *len,
-		const struct encode_site *site);
+		const struct wire_site *site);
 int encode_counts(uint8_t *buf, size_t cap, size_t *len, const uint32_t *sites,
 		  const uint64_t *deltas, int n);
 int encode_lost(uint8_t *buf, size_t cap, size_t *len, uint64_t records,

@@ -60,7 +60,7 @@ static void record_send_batch(struct thread_state *ts, int wait_ms)
 
 /* Send SITE, the Site record of E, on its own. */
 static void record_send_site(struct thread_state *ts, struct agg_entry *e,
-			     const struct encode_site *site)
+			     const struct wire_site *site)
 {
 	size_t len = 0;
 
@@ -79,7 +79,7 @@ static void record_send_site(struct thread_state *ts, struct agg_entry *e,
  * one packet for the burst of new sites a process makes as it starts.
  */
 static void record_batch_site(struct thread_state *ts, struct agg_entry *e,
-			      const struct encode_site *site)
+			      const struct wire_site *site)
 {
 	size_t len;
 
@@ -117,7 +117,7 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 	uint32_t arg_index[ARGS_MAX];
 	uint64_t arg_values[ARGS_MAX];
 	const struct module *mods[UNWIND_MAX_FRAMES];
-	struct encode_site site = {0};
+	struct wire_site site = {0};
 	int i, owner;
 
 	for (i = 0; i < n; i++) {
@@ -295,7 +295,7 @@ static void record_early_one(struct thread_state *ts,
 			     const struct gate_early *e, size_t *len)
 {
 	const struct module *m = process_module_at(e->ip);
-	struct encode_site site = {0};
+	struct wire_site site = {0};
 	uint32_t module = m ? m->id : 0;
 	uint64_t offset = m ? e->ip - m->base : e->ip;
 	uint64_t count = e->count;

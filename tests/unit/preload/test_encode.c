@@ -131,7 +131,7 @@ static void test_site(void **state)
 {
 	const uint32_t modules[3] = {2, 0, 5};
 	const uint64_t offsets[3] = {0x1234, 0x7f0012345678, 0x99};
-	struct encode_site s = {
+	struct wire_site s = {
 	    .id = 12,
 	    .nr = 257,
 	    .arch = AUDIT_ARCH_I386,
@@ -171,7 +171,7 @@ static void test_site_without_scope(void **state)
 {
 	const uint32_t modules[1] = {1};
 	const uint64_t offsets[1] = {0x10};
-	struct encode_site s = {
+	struct wire_site s = {
 	    .id = 1,
 	    .nr = 0,
 	    .modules = modules,
