@@ -105,7 +105,7 @@ int process_announce_module(const struct module *m)
 int process_announce(void)
 {
 	uint8_t buf[8192];
-	size_t len = 0, before;
+	size_t len = 0;
 	uint32_t i, n;
 	int ret;
 
@@ -122,10 +122,9 @@ int process_announce(void)
 
 		if (m->announced)
 			continue;
-		before = len;
 		if (encode_module(buf, sizeof(buf), &len, m) != 0) {
 			/* Full: send what is there, this module in the next. */
-			ret = transport_send(buf, before, 100);
+			ret = transport_send(buf, len, 100);
 			if (ret < 0)
 				return ret;
 			len = 0;
