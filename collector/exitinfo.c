@@ -88,14 +88,16 @@ static int exitinfo_from_stat(int pid, int *status)
 	return 0;
 }
 
+/* 0 with *STATUS; -ENOTTY where the kernel has no such ioctl; else -1. */
 static int exitinfo_from_pidfd(int pidfd, int *status)
 {
 	struct exitinfo_pidfd_info info;
 
 	memset(&info, 0, sizeof(info));
 	info.mask = EXITINFO_INFO_EXIT;
-	if (ioctl(pidfd, EXITINFO_GET_INFO, &info) < 0 ||
-	    !(info.mask & EXITINFO_INFO_EXIT))
+	if (ioctl(pidfd, EXITINFO_GET_INFO, &info) < 0)
+		return errno == ENOTTY || errno == EINVAL ? -ENOTTY : -1;
+	if (!(info.mask & EXITINFO_INFO_EXIT))
 		return -1;
 	*status = info.exit_code;
 
@@ -108,8 +110,14 @@ int exitinfo_status(int pidfd, int pid, int *status)
 	int tries, ret;
 
 	for (tries = 0;; tries++) {
-		if (pidfd >= 0 && exitinfo_from_pidfd(pidfd, status) == 0)
-			return 0;
+		if (pidfd >= 0) {
+			ret = exitinfo_from_pidfd(pidfd, status);
+			if (ret == 0)
+				return 0;
+			/* A kernel before 6.15: waiting would tell nothing. */
+			if (ret == -ENOTTY)
+				pidfd = -1;
+		}
 		ret = pid > 0 ? exitinfo_from_stat(pid, status) : -1;
 		if (ret == 0)
 			return 0;
