@@ -254,6 +254,11 @@ static int session_site(struct session *s, const Syswho__Site *site,
 	if (site->n_arg_index != site->n_arg_values)
 		return session_reject(s, "site %u has torn arguments",
 				      site->id);
+	for (i = 0; i < site->n_arg_index; i++)
+		if (site->arg_index[i] >= SESSION_SYSCALL_ARGS)
+			return session_reject(
+			    s, "site %u names argument %u of a syscall's six",
+			    site->id, site->arg_index[i]);
 	key.args = calloc(site->n_arg_index ? site->n_arg_index : 1,
 			  sizeof(*key.args));
 	if (!key.args)
@@ -378,8 +383,11 @@ static size_t session_rebuild_site(struct session *s, const struct agg_entry *e)
 {
 	uint32_t module = e->owner;
 	uint64_t offset = e->owner_offset;
+	uint32_t arg_index[ARGS_MAX];
+	uint64_t arg_values[ARGS_MAX];
 	Syswho__Site site = SYSWHO__SITE__INIT;
 	struct error *err = NULL;
+	size_t i;
 
 	site.id = e->site;
 	site.nr = e->nr;
@@ -391,6 +399,14 @@ static size_t session_rebuild_site(struct session *s, const struct agg_entry *e)
 	site.stack_modules = &module;
 	site.n_stack_offsets = 1;
 	site.stack_offsets = &offset;
+	site.n_arg_index = site.n_arg_values =
+	    e->nargs < ARGS_MAX ? e->nargs : ARGS_MAX;
+	for (i = 0; i < site.n_arg_index; i++) {
+		arg_index[i] = e->arg_index[i];
+		arg_values[i] = e->arg_values[i];
+	}
+	site.arg_index = arg_index;
+	site.arg_values = arg_values;
 	if (session_site(s, &site, &err) < 0) {
 		log_warn("process %d: site %u from the tables: %s", s->peer_pid,
 			 e->site, error_message(err));

@@ -24,6 +24,9 @@
  */
 #define SESSION_MAX_ID (1u << 20)
 
+/* A syscall has six arguments: a site may name no other. */
+#define SESSION_SYSCALL_ARGS 6
+
 struct session {
 	struct model *model;
 	int peer_pid; /* from SO_PEERCRED, for the log */

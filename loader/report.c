@@ -288,11 +288,18 @@ static void report_fill_entry(struct agg_entry *t, const struct gate_early *e,
 			      uint32_t site, uint32_t module, uint64_t offset,
 			      uint32_t tid)
 {
+	uint32_t i;
+
 	t->nr = e->nr;
 	t->arch = e->arch;
 	t->owner = module;
 	t->owner_offset = offset;
 	t->tid = tid;
+	t->nargs = (uint8_t)e->nargs;
+	for (i = 0; i < e->nargs && i < ARGS_MAX; i++) {
+		t->arg_index[i] = (uint8_t)e->arg_index[i];
+		t->arg_values[i] = e->arg_values[i];
+	}
 	t->hash = (uint64_t)(e - gate_data()->early) + 1;
 	__atomic_store_n(&t->site, site, __ATOMIC_RELAXED);
 	report_set_state(t, AGG_SITE_PENDING);

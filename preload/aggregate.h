@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "args.h"
+
 #define AGG_SLOTS 2048 /* a power of two */
 
 /*
@@ -40,6 +42,10 @@ struct agg_entry {
 	uint64_t owner_offset;
 	uint32_t arch; /* AUDIT_ARCH_* of the call */
 	uint32_t tid;  /* the thread that first made it */
+	/* The arguments the site is told apart by (args.h). */
+	uint8_t nargs;
+	uint8_t arg_index[ARGS_MAX];
+	uint64_t arg_values[ARGS_MAX];
 };
 
 /*
@@ -47,7 +53,7 @@ struct agg_entry {
  * reads them when the process is gone: this layout is part of the wire
  * format, announced by a Tables record and checked by the collector.
  */
-#define AGG_TABLES_MAGIC 0x53544232u
+#define AGG_TABLES_MAGIC 0x53544233u
 
 struct agg_table {
 	uint32_t used;

@@ -118,7 +118,7 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 	uint64_t arg_values[ARGS_MAX];
 	const struct module *mods[UNWIND_MAX_FRAMES];
 	struct wire_site site = {0};
-	int i, owner;
+	int i, owner, nargs;
 
 	for (i = 0; i < n; i++) {
 		mods[i] = process_module_at(pcs[i]);
@@ -139,6 +139,15 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 	}
 	e->arch = call->arch;
 	e->tid = ts->tid;
+	/* The table keeps the arguments too, in case the Site never leaves. */
+	nargs = call->arch == AUDIT_ARCH_X86_64
+		    ? args_pick(call->nr, call->args, arg_index, arg_values)
+		    : 0;
+	e->nargs = (uint8_t)nargs;
+	for (i = 0; i < nargs; i++) {
+		e->arg_index[i] = (uint8_t)arg_index[i];
+		e->arg_values[i] = arg_values[i];
+	}
 	agg_set_site_state(e, AGG_SITE_PENDING);
 
 	site.id = e->site;
@@ -153,10 +162,7 @@ static void record_new_site(struct thread_state *ts, struct agg_entry *e,
 	site.depth = n;
 	site.arg_index = arg_index;
 	site.arg_values = arg_values;
-	site.nargs =
-	    call->arch == AUDIT_ARCH_X86_64
-		? args_pick(call->nr, call->args, arg_index, arg_values)
-		: 0;
+	site.nargs = nargs;
 
 	record_batch_site(ts, e, &site);
 }

@@ -194,8 +194,13 @@ mode_bwrap() {
 	sw_expect_rc py 0
 	[[ $(sw_sql py "SELECT COUNT(*) FROM site_arg a JOIN site s
 		ON s.id = a.site WHERE s.name = 'socket' AND a.arg = 0
-		AND a.value = 1") == 1 ]] ||
+		AND a.value = 1") == 1 ]] || {
+		sw_show py
+		sw_sql py "SELECT s.id, s.count, s.stack, a.arg, a.value
+			FROM site s LEFT JOIN site_arg a ON a.site = s.id
+			WHERE s.name = 'socket'" >&2
 		sw_fail "the profile holds no socket domain AF_UNIX"
+	}
 	pol_make py.bpf --format bpf "$SW_TMP/py.db"
 	pol_bwrap unix "$SW_TMP/py.bpf" python3 -c "$py" 1
 	sw_expect_rc unix 0

@@ -81,6 +81,10 @@ static void test_tables_rebuild_unsent_sites(void **state)
 	assert_true(t != MAP_FAILED);
 	table_entry(t, 0, 1, AGG_SITE_SENT, 1, 7);
 	table_entry(t, 1, 2, AGG_SITE_PENDING, 1, 2);
+	/* socket(AF_UNIX, ...): the policy needs the domain. */
+	t->slots[1].nargs = 1;
+	t->slots[1].arg_index[0] = 0;
+	t->slots[1].arg_values[0] = 1;
 	table_entry(t, 2, 3, AGG_SITE_UNSENT, 1, 4);
 	t->slots[2].owner_offset = 0x48;
 	table_entry(t, 3, 4, AGG_SITE_NEW, 0, 5);
@@ -113,6 +117,13 @@ static void test_tables_rebuild_unsent_sites(void **state)
 		assert_int_equal(site->n_frames, 1);
 		assert_int_equal(site->frames[0].module, 0);
 		assert_int_equal(site->frames[0].offset, off);
+		if (site->count == 2) {
+			assert_int_equal(site->n_args, 1);
+			assert_int_equal(site->args[0].index, 0);
+			assert_int_equal(site->args[0].value, 1);
+		} else {
+			assert_int_equal(site->n_args, 0);
+		}
 	}
 	assert_int_equal(m.sites[1].count + m.sites[2].count, 6);
 
@@ -242,9 +253,24 @@ static void test_unknown_ids(void **state)
 		r.counts = &c;
 		pkt_add(&p, &r); /* torn */
 	}
+	{
+		Syswho__Record r = SYSWHO__RECORD__INIT;
+		Syswho__Site site = SYSWHO__SITE__INIT;
+		uint32_t index[] = {6};
+		uint64_t value[] = {1};
+
+		site.id = 4;
+		site.nr = 41;
+		site.n_arg_index = site.n_arg_values = 1;
+		site.arg_index = index;
+		site.arg_values = value;
+		r.kind_case = SYSWHO__RECORD__KIND_SITE;
+		r.site = &site;
+		pkt_add(&p, &r); /* a seventh argument */
+	}
 	assert_int_equal(feed(&s, &p), 0);
 
-	assert_int_equal(s.rejected, 6);
+	assert_int_equal(s.rejected, 7);
 	assert_int_equal(m.n_modules, 1);
 	assert_string_equal(m.modules[0].path, "/lib/a.so");
 	assert_int_equal(m.n_sites, 1);
