@@ -16,6 +16,7 @@
 #include "process.h"
 #include "transport.h"
 
+#include <errno.h>
 #include <linux/audit.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,8 @@
 #define RECORD_IDLE_FLUSH_NS (1 * 1000 * 1000ULL)
 /* New sites wait at most this long (a tick of the coarse clock, at most). */
 #define RECORD_SITE_FLUSH_NS (1 * 1000 * 1000ULL)
+/* A batch the collector had no room for is tried again this much later. */
+#define RECORD_RETRY_NS (20 * 1000 * 1000ULL)
 
 static uint64_t record_now_ns(void)
 {
@@ -36,19 +39,38 @@ static uint64_t record_now_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
 }
 
+/* What record_send_batch does with a batch the collector has no room for. */
+enum record_batch_mode {
+	RECORD_BATCH_DROP,  /* its sites go again at their next call */
+	RECORD_BATCH_KEEP,  /* it stays for a try a little later */
+	RECORD_BATCH_FINAL, /* the process ends: wait even on a stalled one */
+};
+
 /*
  * Send the thread's batch of Site records; the caller holds the table's
- * flush flag. When the batch cannot go, its sites are sent again at their
- * next call, and the table holds their owners meanwhile.
+ * flush flag. A collector busy for a moment loses nothing of a kept
+ * batch. A dropped one's sites are sent again at their next call, and the
+ * table holds what the collector needs to rebuild them meanwhile.
+ * Returns 0 when the batch went.
  */
-static void record_send_batch(struct thread_state *ts, int wait_ms)
+static int record_send_batch(struct thread_state *ts, int wait_ms,
+			     enum record_batch_mode mode)
 {
 	enum agg_site_state state = AGG_SITE_SENT;
-	int i;
+	int i, ret;
 
 	if (!ts->batch_n)
-		return;
-	if (transport_send(ts->batch, ts->batch_len, wait_ms) != 0) {
+		return 0;
+	if (mode == RECORD_BATCH_KEEP && record_now_ns() < ts->batch_retry)
+		return -EAGAIN;
+	ret = mode == RECORD_BATCH_FINAL
+		  ? transport_send_final(ts->batch, ts->batch_len, wait_ms)
+		  : transport_send(ts->batch, ts->batch_len, wait_ms);
+	if (ret == -EAGAIN && mode == RECORD_BATCH_KEEP) {
+		ts->batch_retry = record_now_ns() + RECORD_RETRY_NS;
+		return ret;
+	}
+	if (ret != 0) {
 		transport_count_lost(1);
 		state = AGG_SITE_UNSENT;
 	}
@@ -56,6 +78,9 @@ static void record_send_batch(struct thread_state *ts, int wait_ms)
 		agg_set_site_state(ts->batch_entries[i], state);
 	ts->batch_len = 0;
 	ts->batch_n = 0;
+	ts->batch_retry = 0;
+
+	return ret;
 }
 
 /* Send SITE, the Site record of E, on its own. */
@@ -89,10 +114,10 @@ static void record_batch_site(struct thread_state *ts, struct agg_entry *e,
 		return;
 	}
 	if (ts->batch_n == THREAD_BATCH_SITES)
-		record_send_batch(ts, 50);
+		record_send_batch(ts, 50, RECORD_BATCH_DROP);
 	len = ts->batch_len;
 	if (encode_site(ts->batch, sizeof(ts->batch), &len, site) != 0) {
-		record_send_batch(ts, 50);
+		record_send_batch(ts, 50, RECORD_BATCH_DROP);
 		len = 0;
 		if (encode_site(ts->batch, sizeof(ts->batch), &len, site) !=
 		    0) {
@@ -226,16 +251,20 @@ void record_call(struct thread_state *ts, const ucontext_t *uc,
 			     ts->stack + sizeof(ts->stack));
 }
 
-void record_flush(struct thread_state *ts, int wait_ms)
+/*
+ * Send TS's batch of sites as MODE says, then the counts of the sites
+ * the collector knows. Returns what sending the batch returned.
+ */
+static int record_flush_as(struct thread_state *ts, int wait_ms,
+			   enum record_batch_mode mode)
 {
 	uint32_t cursor = 0;
 	size_t len;
-	int n;
+	int n, ret;
 
 	if (!agg_try_lock(ts->table))
-		return;
-	/* Sites first: counts go only to sites the collector knows. */
-	record_send_batch(ts, wait_ms);
+		return 0;
+	ret = record_send_batch(ts, wait_ms, mode);
 	while (cursor < AGG_SLOTS) {
 		n = agg_collect(ts->table, &cursor, ts->flush_sites,
 				ts->flush_deltas, THREAD_FLUSH_BATCH);
@@ -255,6 +284,13 @@ void record_flush(struct thread_state *ts, int wait_ms)
 	}
 	ts->last_flush_ns = record_now_ns();
 	agg_unlock(ts->table);
+
+	return ret;
+}
+
+void record_flush(struct thread_state *ts, int wait_ms)
+{
+	record_flush_as(ts, wait_ms, RECORD_BATCH_DROP);
 }
 
 void record_maybe_flush(struct thread_state *ts, bool about_to_block)
@@ -264,20 +300,29 @@ void record_maybe_flush(struct thread_state *ts, bool about_to_block)
 
 	if (age >= RECORD_FLUSH_NS ||
 	    (about_to_block && age >= RECORD_IDLE_FLUSH_NS)) {
-		record_flush(ts, 10);
+		record_flush_as(ts, 10, RECORD_BATCH_KEEP);
 		return;
 	}
-	if (ts->batch_n &&
+	if (ts->batch_n && now >= ts->batch_retry &&
 	    (about_to_block || now - ts->batch_since >= RECORD_SITE_FLUSH_NS) &&
 	    agg_try_lock(ts->table)) {
-		record_send_batch(ts, 10);
+		record_send_batch(ts, 10, RECORD_BATCH_KEEP);
 		agg_unlock(ts->table);
 	}
 }
 
-static void record_flush_one(struct thread_state *ts, void *arg)
+/*
+ * At exit each thread's batch waits for the collector, but once one has
+ * waited in vain the others do not: the wait is paid once per process.
+ */
+static void record_flush_at_exit(struct thread_state *ts, void *arg)
 {
-	record_flush(ts, *(int *)arg);
+	bool *waited_in_vain = arg;
+
+	if (record_flush_as(ts, 100,
+			    *waited_in_vain ? RECORD_BATCH_DROP
+					    : RECORD_BATCH_FINAL) == -EAGAIN)
+		*waited_in_vain = true;
 }
 
 static void record_sum_dropped(struct thread_state *ts, void *arg)
@@ -377,11 +422,11 @@ static void record_send_lost(void)
 
 void record_exit(int code, bool exec)
 {
-	int wait_ms = 100;
+	bool waited_in_vain = false;
 	uint8_t buf[64];
 	size_t len = 0;
 
-	thread_for_each(record_flush_one, &wait_ms);
+	thread_for_each(record_flush_at_exit, &waited_in_vain);
 	record_send_lost();
 	if (encode_exit(buf, sizeof(buf), &len, code, exec) == 0)
 		transport_send_final(buf, len, 500);

@@ -54,6 +54,7 @@ static void thread_fresh_table(struct thread_state *ts)
 	/* A batch left behind belongs to the old table (or to the parent). */
 	ts->batch_len = 0;
 	ts->batch_n = 0;
+	ts->batch_retry = 0;
 }
 
 static struct thread_state *thread_claim(void)

@@ -52,6 +52,7 @@ struct thread_state {
 	size_t batch_len;
 	int batch_n;
 	uint64_t batch_since;
+	uint64_t batch_retry; /* a batch the collector refused waits until */
 	struct agg_entry *batch_entries[THREAD_BATCH_SITES];
 	uint32_t frame_modules[UNWIND_MAX_FRAMES];
 	uint64_t frame_offsets[UNWIND_MAX_FRAMES];

@@ -5,10 +5,13 @@
 # same output as natively; a stalled collector that resumes must still
 # get the first phase and a count of what was lost. With MODE term the
 # collector is left alone and stopped with SIGTERM once the program has
-# exited: it must exit 0 with all of both phases in the profile.
+# exited: it must exit 0 with all of both phases in the profile. With
+# MODE resume the collector stalls through phases 2 and 3 and then reads
+# again while the program runs on: the sites phase 3 could not send must
+# reach it whole (their stacks), though the program is then SIGKILLed.
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:?usage: collector.sh stall|gone|term}
+mode=${1:?usage: collector.sh stall|gone|term|resume}
 prog=$(realpath -e "$(sw_prog chatty)")
 lib=$(realpath -e "$(dirname "$TEST_SYSWHO")/../lib/libsyswho.so")
 sock=$SW_TMP/collector.sock
@@ -24,22 +27,50 @@ traced=
 sw_cleanup() {
 	kill -CONT "$collector" 2>/dev/null || true
 	kill -KILL "$collector" $traced 2>/dev/null || true
-	rm -rf "$SW_TMP"
+	[[ -n ${SW_KEEP:-} ]] || rm -rf "$SW_TMP"
 }
 trap sw_cleanup EXIT
 for _ in $(seq 100); do [[ -S $sock ]] && break; sleep 0.05; done
 [[ -S $sock ]] || sw_fail "the collector did not listen on $sock"
 
 mkfifo "$SW_TMP/go"
-LD_PRELOAD=$lib SYSWHO_COLLECTOR=$sock "$prog" <"$SW_TMP/go" \
+LD_PRELOAD=$lib SYSWHO_COLLECTOR=$sock "$prog" \
+	$([[ $mode == resume ]] && echo resume) <"$SW_TMP/go" \
 	>"$SW_TMP/traced.out" 2>&1 &
 traced=$!
 exec 3>"$SW_TMP/go"
-for _ in $(seq 200); do
-	grep -q "phase 1 done" "$SW_TMP/traced.out" && break
-	sleep 0.05
-done
-grep -q "phase 1 done" "$SW_TMP/traced.out" || sw_fail "chatty did not start"
+
+# wait_for TEXT: wait up to 10 s for chatty to print TEXT.
+wait_for() {
+	for _ in $(seq 200); do
+		grep -q "$1" "$SW_TMP/traced.out" && return 0
+		sleep 0.05
+	done
+	sw_fail "chatty did not print '$1': $(cat "$SW_TMP/traced.out")"
+}
+wait_for "phase 1 done"
+
+if [[ $mode == resume ]]; then
+	kill -STOP "$collector"
+	echo go >&3
+	wait_for "phase 3 done"
+	kill -CONT "$collector"
+	echo go >&3
+	wait_for "spinning"
+	kill -KILL "$traced"
+	wait "$traced" 2>/dev/null || true
+	kill -INT "$collector"
+	wait "$collector" || sw_fail "the collector failed: $(cat "$SW_TMP/collect.err")"
+	# Sites of one owner's place merge: the five make one, of 5 calls,
+	# whose stack must be whole (more than the owner's frame alone).
+	sw_assert_eq "$(sqlite3 -batch -noheader "$profile" "SELECT
+		SUM(count) || ' ' || MIN((SELECT COUNT(*) FROM stack_frame f
+		WHERE f.stack = s.stack) > 5) FROM site s
+		WHERE s.name = 'getpid'")" "5 1" \
+		"phase 3 calls, and whether their stacks are whole"
+	echo "pass: the sites held back by the stall reached the collector whole"
+	exit 0
+fi
 
 case $mode in
 stall) kill -STOP "$collector" ;;

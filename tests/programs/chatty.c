@@ -8,15 +8,21 @@
  *	chatty		phase 1: a few calls; waits for a line on stdin;
  *			phase 2: about 1500 distinct stacks (depth x syscall
  *			x scope), more Site records than a socket buffer holds
+ *	chatty resume	as chatty, then phase 3: five new getpid stacks;
+ *			waits for a second line; then getppid calls from one
+ *			place for 200 ms, and spins without syscalls until
+ *			killed (no exit to flush what phase 3 left behind)
  *
  * A stalled or vanished collector must neither block it for long nor
  * kill it (no SIGPIPE): it prints both phases and exits 0.
  */
 #define _GNU_SOURCE
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <syswho/syswho.h>
@@ -81,9 +87,34 @@ static int chatty_spin(long count)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* Calls from one place for about MS milliseconds (the clock is the vDSO's). */
+static void chatty_busy(long ms)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		syscall(SYS_getppid);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while ((now.tv_sec - start.tv_sec) * 1000 +
+		     (now.tv_nsec - start.tv_nsec) / 1000000 <
+		 ms);
+}
+
+static void chatty_wait_line(void)
 {
 	char line[64];
+
+	if (!fgets(line, sizeof(line), stdin)) {
+		fprintf(stderr, "chatty: no go-ahead on stdin\n");
+		exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	bool resume = argc == 2 && strcmp(argv[1], "resume") == 0;
+	int d;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc == 3 && strcmp(argv[1], "spin") == 0)
@@ -91,12 +122,16 @@ int main(int argc, char **argv)
 	CHECK(syscall(SYS_getppid) > 0, "getppid failed");
 	printf("chatty: phase 1 done\n");
 
-	if (!fgets(line, sizeof(line), stdin)) {
-		fprintf(stderr, "chatty: no go-ahead on stdin\n");
-		return 1;
-	}
+	chatty_wait_line();
 	CHECK(chatty_phase2() == 0, "a phase 2 call failed");
 	printf("chatty: phase 2 done\n");
+	if (!resume)
+		return 0;
 
-	return 0;
+	for (d = 0; d < 5; d++)
+		CHECK(chatty_at_depth(d, SYS_getpid) == 0, "getpid failed");
+	printf("chatty: phase 3 done\n");
+	chatty_wait_line();
+	chatty_busy(200);
+	return chatty_spin(0);
 }
