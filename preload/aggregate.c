@@ -80,13 +80,23 @@ struct agg_entry *agg_insert(struct agg_table *t, uint64_t hash, uint32_t nr)
 			e->site_state = AGG_SITE_NEW;
 			/* Publish last: a flusher skips half-made entries. */
 			__atomic_store_n(&e->hash, hash, __ATOMIC_RELEASE);
-			t->used++;
+			t->order[t->used] = (uint16_t)i;
+			__atomic_store_n(&t->used, t->used + 1,
+					 __ATOMIC_RELEASE);
 			return e;
 		}
 		i = (i + 1) & (AGG_SLOTS - 1);
 	}
 
 	return NULL;
+}
+
+/* How many entries are claimed, in t->order. */
+static uint32_t agg_used(const struct agg_table *t)
+{
+	uint32_t used = __atomic_load_n(&t->used, __ATOMIC_ACQUIRE);
+
+	return used < AGG_SLOTS ? used : AGG_SLOTS;
 }
 
 void agg_count(struct agg_entry *e)
@@ -102,10 +112,11 @@ void agg_set_site_state(struct agg_entry *e, enum agg_site_state state)
 int agg_collect(struct agg_table *t, uint32_t *cursor, uint32_t *sites,
 		uint64_t *deltas, int max)
 {
+	uint32_t used = agg_used(t);
 	int n = 0;
 
-	for (; *cursor < AGG_SLOTS && n < max; (*cursor)++) {
-		struct agg_entry *e = &t->slots[*cursor];
+	for (; *cursor < used && n < max; (*cursor)++) {
+		struct agg_entry *e = &t->slots[t->order[*cursor]];
 		uint64_t count;
 
 		if (!__atomic_load_n(&e->hash, __ATOMIC_ACQUIRE) ||
@@ -120,6 +131,8 @@ int agg_collect(struct agg_table *t, uint32_t *cursor, uint32_t *sites,
 		e->sent = count;
 		n++;
 	}
+	if (*cursor >= used)
+		*cursor = AGG_SLOTS;
 
 	return n;
 }
@@ -127,12 +140,12 @@ int agg_collect(struct agg_table *t, uint32_t *cursor, uint32_t *sites,
 void agg_uncollect(struct agg_table *t, const uint32_t *sites,
 		   const uint64_t *deltas, int n)
 {
-	uint32_t i;
+	uint32_t i, used = agg_used(t);
 	int k = 0;
 
 	/* Entries are few per flush; find each by its site id. */
-	for (i = 0; i < AGG_SLOTS && k < n; i++) {
-		struct agg_entry *e = &t->slots[i];
+	for (i = 0; i < used && k < n; i++) {
+		struct agg_entry *e = &t->slots[t->order[i]];
 		int j;
 
 		for (j = 0; j < n; j++)
@@ -146,12 +159,11 @@ void agg_uncollect(struct agg_table *t, const uint32_t *sites,
 
 void agg_reset(struct agg_table *t)
 {
-	uint32_t i;
+	uint32_t i, used = agg_used(t);
 
 	/* Clear only what was used: untouched pages stay unallocated. */
-	for (i = 0; i < AGG_SLOTS; i++)
-		if (t->slots[i].hash)
-			memset(&t->slots[i], 0, sizeof(t->slots[i]));
+	for (i = 0; i < used; i++)
+		memset(&t->slots[t->order[i]], 0, sizeof(t->slots[0]));
 	t->used = 0;
 	t->flushing = 0;
 	t->dropped = 0;

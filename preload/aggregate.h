@@ -56,9 +56,15 @@ struct agg_entry {
 #define AGG_TABLES_MAGIC 0x53544233u
 
 struct agg_table {
-	uint32_t used;
+	uint32_t used;	  /* entries claimed, stored with release */
 	int flushing;	  /* atomic try-lock of the flusher */
 	uint64_t dropped; /* calls not counted: the table was full */
+	/*
+	 * The slots in use, in the order they were claimed: a flush reads
+	 * only those, since reading a page of the memfd that was never
+	 * written allocates it.
+	 */
+	uint16_t order[AGG_SLOTS];
 	struct agg_entry slots[AGG_SLOTS];
 };
 
@@ -86,9 +92,9 @@ void agg_set_site_state(struct agg_entry *e, enum agg_site_state state);
 
 /*
  * Collect up to MAX (site, delta) pairs of entries whose Site was sent and
- * that counted calls since the last collect, starting at slot *CURSOR;
- * the deltas are marked sent. Returns the number collected; *CURSOR is
- * AGG_SLOTS when the table has been walked.
+ * that counted calls since the last collect, starting at the *CURSOR-th
+ * entry claimed; the deltas are marked sent. Returns the number
+ * collected; *CURSOR is AGG_SLOTS when every entry has been walked.
  */
 int agg_collect(struct agg_table *t, uint32_t *cursor, uint32_t *sites,
 		uint64_t *deltas, int max);
