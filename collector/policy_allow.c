@@ -31,9 +31,9 @@ struct policy_allow_values {
 
 /*
  * Every consumer: the exec, and what the tracer itself hides from a
- * profile. syswho returns from every signal through its own gate, and its
- * own first allocation in a process makes glibc's one-time malloc seeding
- * call before the program's does.
+ * profile. syswho returns from every signal and restarts every stopped
+ * sleep through its own gate, and its own first allocation in a process
+ * makes glibc's one-time malloc seeding call before the program's does.
  */
 static const struct policy_allowance policy_allow_any[] = {
     {"execve", "the consumer execs the command after loading the filter"},
@@ -41,6 +41,9 @@ static const struct policy_allowance policy_allow_any[] = {
 		     "its own gate, so profiles never show it"},
     {"getrandom", "glibc seeds malloc once per process; under syswho the "
 		  "tracer's first allocation makes that call"},
+    {"restart_syscall", "the kernel resumes a sleep stopped by SIGSTOP "
+			"with it; syswho restarts through its own gate, so "
+			"profiles never show it"},
 };
 
 static const struct policy_allowance policy_allow_bwrap[] = {
