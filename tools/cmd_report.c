@@ -260,6 +260,24 @@ static void report_detail_bind(sqlite3_stmt *st, sqlite3_value *owner,
 }
 
 /*
+ * Collect the values of the first recorded argument into A, the set the
+ * risk notes read (a clock's id, a mapping's protection), as the policy
+ * hands them over.
+ */
+static void report_argset_add(struct policy_argset *a, sqlite3_int64 index,
+			      uint64_t value)
+{
+	if (a->n_values == 0 && !a->open)
+		a->index = (uint32_t)index;
+	else if (a->index != (uint32_t)index)
+		return;
+	if (a->n_values < POLICY_MAX_VALUES)
+		a->values[a->n_values++] = value;
+	else
+		a->open = true;
+}
+
+/*
  * JSON: "args":[{"index","values"}],"risk":[{"kind","note"}] and the
  * busiest site's "stack":[{"module","offset","symbol"}]
  */
@@ -267,8 +285,9 @@ static void report_json_detail(struct query *q, struct report_detail *d,
 			       const char *name)
 {
 	struct risk_note notes[RISK_MAX_NOTES];
-	size_t n = risk_notes(name, NULL, notes), i;
+	struct policy_argset first = {0};
 	sqlite3_int64 last = -1;
+	size_t n, i;
 
 	printf(",\"args\":[");
 	while (d->args && query_row(q, d->args)) {
@@ -282,7 +301,10 @@ static void report_json_detail(struct query *q, struct report_detail *d,
 		printf("%llu",
 		       (unsigned long long)sqlite3_column_int64(d->args, 1));
 		last = sqlite3_column_int64(d->args, 0);
+		report_argset_add(&first, last,
+				  (uint64_t)sqlite3_column_int64(d->args, 1));
 	}
+	n = risk_notes(name, first.n_values ? &first : NULL, notes);
 	printf("%s],\"risk\":[", last < 0 ? "" : "]}");
 	for (i = 0; i < n; i++) {
 		printf("%s{\"kind\":\"%s\",\"note\":", i ? "," : "",
@@ -332,8 +354,9 @@ static void report_text_detail(struct query *q, struct report_detail *d,
 			       const char *name)
 {
 	struct risk_note notes[RISK_MAX_NOTES];
-	size_t n = risk_notes(name, NULL, notes), i;
+	struct policy_argset first = {0};
 	sqlite3_int64 last = -1;
+	size_t n, i;
 
 	while (d->args && query_row(q, d->args)) {
 		if (sqlite3_column_int64(d->args, 0) != last)
@@ -342,9 +365,12 @@ static void report_text_detail(struct query *q, struct report_detail *d,
 		printf(" %#llx",
 		       (unsigned long long)sqlite3_column_int64(d->args, 1));
 		last = sqlite3_column_int64(d->args, 0);
+		report_argset_add(&first, last,
+				  (uint64_t)sqlite3_column_int64(d->args, 1));
 	}
 	if (last >= 0)
 		putchar('\n');
+	n = risk_notes(name, first.n_values ? &first : NULL, notes);
 	for (i = 0; i < n; i++)
 		printf("        risk: %s: %s\n", risk_kind_name(notes[i].kind),
 		       notes[i].text);

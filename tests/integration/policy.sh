@@ -133,6 +133,23 @@ mode_cli() {
 	grep -A2 '^getdents64 ' "$SW_TMP/bycall.txt" | grep -q 'risk: state-leak' ||
 		sw_fail "report --by syscall: no risk for getdents64"
 
+	# The reports read the recorded values as the policy does: a
+	# write+exec mapping and a coarse clock alone sharpen the notes.
+	sw_traced wx python3 -c 'import ctypes, mmap
+mmap.mmap(-1, 4096, prot=7)
+ctypes.CDLL(None).syscall(228, 6, ctypes.create_string_buffer(16))'
+	sw_expect_rc wx 0
+	sw_report wx
+	sw_jq wx -e '[.libraries[].syscalls[] | select(.name == "mmap") |
+		.risk[] | select(.kind == "write+exec")] | length > 0' \
+		>/dev/null || sw_fail "report json: no write+exec note for mmap"
+	sw_jq wx -e '[.libraries[].syscalls[] | select(.name == "clock_gettime")
+		| .risk[].note | select(startswith("only coarse"))] | length > 0' \
+		>/dev/null || sw_fail "report json: no coarse-clock note"
+	"$S" report "$SW_TMP/wx.db" >"$SW_TMP/wx.txt"
+	grep -q 'risk: write+exec' "$SW_TMP/wx.txt" ||
+		sw_fail "report: no write+exec note for mmap"
+
 	echo "not a profile" >"$SW_TMP/foreign.db"
 	pol_refused "foreign file" "not a syswho profile" --format oci \
 		"$SW_TMP/foreign.db"
