@@ -237,7 +237,8 @@ static void modmap_build_id(const struct dl_phdr_info *info,
 
 struct refresh_ctx {
 	struct modmap *map;
-	const char *exe, *cwd;
+	const char *exe;
+	modmap_resolve_fn resolve;
 	int added;
 };
 
@@ -271,12 +272,8 @@ static int modmap_refresh_one(struct dl_phdr_info *info, size_t size,
 	/* Limitation: paths longer than 255 bytes are cut. */
 	if (!info->dlpi_name || !info->dlpi_name[0]) {
 		mi.path = ctx->exe;
-	} else if (info->dlpi_name[0] != '/' && ctx->cwd && ctx->cwd[0]) {
-		size_t n = bounded_copy(path, ctx->cwd, sizeof(path));
-
-		if (n + 1 < sizeof(path))
-			path[n++] = '/';
-		bounded_copy(path + n, info->dlpi_name, sizeof(path) - n);
+	} else if (info->dlpi_name[0] != '/' && ctx->resolve &&
+		   ctx->resolve(lo, path, sizeof(path)) == 0) {
 		mi.path = path;
 	} else {
 		mi.path = info->dlpi_name;
@@ -290,9 +287,10 @@ static int modmap_refresh_one(struct dl_phdr_info *info, size_t size,
 	return 0;
 }
 
-int modmap_refresh(struct modmap *map, const char *exe, const char *cwd)
+int modmap_refresh(struct modmap *map, const char *exe,
+		   modmap_resolve_fn resolve)
 {
-	struct refresh_ctx ctx = {.map = map, .exe = exe, .cwd = cwd};
+	struct refresh_ctx ctx = {.map = map, .exe = exe, .resolve = resolve};
 
 	/*
 	 * dl_iterate_phdr takes the loader's recursive lock: safe when this

@@ -81,10 +81,20 @@ const struct module *modmap_add(struct modmap *map,
 int modmap_unmap(struct modmap *map, uintptr_t addr, size_t len);
 
 /*
- * Bring MAP up to date with the modules the dynamic loader knows. EXE
- * names the main program (which the loader calls ""), CWD makes relative
- * paths absolute. Returns the number of modules added.
+ * The path of the file mapped at ADDR into BUF (LEN bytes): 0, or -1 when
+ * it cannot be told.
  */
-int modmap_refresh(struct modmap *map, const char *exe, const char *cwd);
+typedef int (*modmap_resolve_fn)(uintptr_t addr, char *buf, size_t len);
+
+/*
+ * Bring MAP up to date with the modules the dynamic loader knows. EXE
+ * names the main program (which the loader calls ""). A module the loader
+ * knows by a relative name (dlopen("./x.so")) is named by RESOLVE, which
+ * asks the kernel, since the directory the name was relative to may be
+ * another by now; without RESOLVE, or when it fails, by the name itself.
+ * Returns the number of modules added.
+ */
+int modmap_refresh(struct modmap *map, const char *exe,
+		   modmap_resolve_fn resolve);
 
 #endif

@@ -6,6 +6,7 @@
 #include "counts.h"
 #include "encode.h"
 #include "gate.h"
+#include "selfmaps.h"
 #include "transport.h"
 
 #include <fcntl.h>
@@ -76,7 +77,7 @@ void process_init(const char *runtime_globs)
 	modmap_init(&process.modules);
 	if (runtime_globs)
 		modmap_add_glob_list(&process.modules, runtime_globs);
-	modmap_refresh(&process.modules, process.exe, NULL);
+	modmap_refresh(&process.modules, process.exe, selfmaps_path_at);
 }
 
 int process_announce_module(const struct module *m)
@@ -162,16 +163,12 @@ uint32_t process_site_id(void)
 const struct module *process_module_at(uintptr_t pc)
 {
 	const struct module *m = modmap_lookup(&process.modules, pc);
-	char cwd[MODMAP_PATH_MAX];
-	long n;
 
 	if (m)
 		return m;
 	/* Limitation: code mapped by hand or JIT-compiled has no module. */
-	n = gate_call2(SYS_getcwd, cwd, sizeof(cwd));
-	if (n < 0)
-		cwd[0] = '\0';
-	if (modmap_refresh(&process.modules, process.exe, cwd) == 0)
+	if (modmap_refresh(&process.modules, process.exe, selfmaps_path_at) ==
+	    0)
 		return NULL;
 
 	return modmap_lookup(&process.modules, pc);

@@ -135,4 +135,16 @@ for p in "$host" "$thread" "$scope"; do
 	sw_assert_eq "$(sw_sql rt "SELECT runtime FROM module
 		WHERE path = '$p'")" 0 "runtime flag of $p with --runtime"
 done
+
+# A plugin opened by a relative name is named by its real path, even when
+# the host has moved to another directory before the plugin's first call.
+SW_RC=0
+(cd "$(dirname "$eventfd")" &&
+	"$TEST_SYSWHO" run -o "$SW_TMP/rel.db" -- "$host" --chdir / \
+		"./$(basename "$eventfd")") >"$SW_TMP/rel.out" \
+	2>"$SW_TMP/rel.err" </dev/null || SW_RC=$?
+sw_expect_rc rel 0
+sw_report rel
+sw_assert_owners rel eventfd2 "$eventfd"
+
 echo "pass: every plugin owns exactly its own syscalls, unless named runtime"

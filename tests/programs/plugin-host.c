@@ -2,10 +2,12 @@
  * plugin-host - load plugins after start-up, the way a program with
  * extensions does, and make a few syscalls of its own.
  *
- *	plugin-host [--exit N] [--dlclose] PLUGIN.so...
+ *	plugin-host [--exit N] [--dlclose] [--chdir DIR] PLUGIN.so...
  *
  * Each plugin is opened with dlopen, its plugin_run() called when it has
- * one and, with --dlclose, unloaded again before the next is opened. The
+ * one (after a move to DIR with --chdir, which leaves a plugin opened by a
+ * relative path named relative to another directory) and, with
+ * --dlclose, unloaded again before the next is opened. The
  * host then calls sysinfo and getrusage itself and exits with N (0 by
  * default). The transcript names plugins by their file name only, so it is
  * the same from any build directory, with or without syswho.
@@ -18,19 +20,22 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
 struct host_opts {
 	int exit_code;
 	int dlclose;
+	const char *chdir;
 	int first;
 };
 
 static void host_usage(void)
 {
 	fprintf(stderr,
-		"usage: plugin-host [--exit N] [--dlclose] PLUGIN...\n");
+		"usage: plugin-host [--exit N] [--dlclose] [--chdir DIR] "
+		"PLUGIN...\n");
 	exit(2);
 }
 
@@ -44,6 +49,8 @@ static void host_parse(int argc, char **argv, struct host_opts *o)
 			o->exit_code = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--dlclose"))
 			o->dlclose = 1;
+		else if (!strcmp(argv[i], "--chdir") && i + 1 < argc)
+			o->chdir = argv[++i];
 		else if (!strcmp(argv[i], "--"))
 			break;
 		else
@@ -63,7 +70,7 @@ static void host_unload(void *handle, const char *path, const char *name)
 	printf("host: unloaded %s\n", name);
 }
 
-static void host_run_plugin(const char *path, int unload)
+static void host_run_plugin(const char *path, const struct host_opts *o)
 {
 	char *copy = strdup(path);
 	const char *name = basename(copy);
@@ -73,6 +80,8 @@ static void host_run_plugin(const char *path, int unload)
 	printf("host: loading %s\n", name);
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	CHECK(handle, "dlopen: %s", dlerror());
+	if (o->chdir)
+		CHECK_OK(chdir(o->chdir));
 
 	run = (int (*)(void))dlsym(handle, "plugin_run");
 	if (run)
@@ -80,7 +89,7 @@ static void host_run_plugin(const char *path, int unload)
 	else
 		printf("host: %s has no plugin_run\n", name);
 
-	if (unload)
+	if (o->dlclose)
 		host_unload(handle, path, name);
 	free(copy);
 }
@@ -108,7 +117,7 @@ int main(int argc, char **argv)
 	printf("host: start, %d plugin(s)\n", argc - opts.first);
 
 	for (i = opts.first; i < argc; i++)
-		host_run_plugin(argv[i], opts.dlclose);
+		host_run_plugin(argv[i], &opts);
 
 	host_own_calls();
 	printf("host: exit %d\n", opts.exit_code);

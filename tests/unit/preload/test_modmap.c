@@ -345,7 +345,7 @@ static void test_refresh_finds_plugin(void **state)
 	assert_non_null(fn);
 	assert_int_equal(((int (*)(void))fn)(), 42);
 
-	assert_true(modmap_refresh(map, TEST_EXE, "/") > 0);
+	assert_true(modmap_refresh(map, TEST_EXE, NULL) > 0);
 	m = modmap_lookup(map, (uintptr_t)fn);
 	assert_non_null(m);
 	assert_true(ends_with(m->path, "/unit_plugin.so"));
@@ -369,7 +369,7 @@ static void test_refresh_exe_and_libc(void **state)
 	struct modmap *map = *state;
 	const struct module *m;
 
-	assert_true(modmap_refresh(map, TEST_EXE, "/") > 0);
+	assert_true(modmap_refresh(map, TEST_EXE, NULL) > 0);
 	/* The loader calls the program ""; the map uses the name given. */
 	m = modmap_lookup(map, (uintptr_t)&test_refresh_exe_and_libc);
 	assert_non_null(m);
@@ -390,9 +390,9 @@ static void test_refresh_twice_adds_nothing(void **state)
 	struct modmap *map = *state;
 	uint32_t count;
 
-	assert_true(modmap_refresh(map, TEST_EXE, "/") > 0);
+	assert_true(modmap_refresh(map, TEST_EXE, NULL) > 0);
 	count = map->count;
-	assert_int_equal(modmap_refresh(map, TEST_EXE, "/"), 0);
+	assert_int_equal(modmap_refresh(map, TEST_EXE, NULL), 0);
 	assert_int_equal(map->count, count);
 }
 
@@ -406,7 +406,7 @@ static void test_refresh_after_dlclose(void **state)
 	handle = dlopen(UNIT_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
 	assert_non_null(handle);
 	fn = dlsym(handle, "unit_plugin_answer");
-	modmap_refresh(map, TEST_EXE, "/");
+	modmap_refresh(map, TEST_EXE, NULL);
 	m = modmap_lookup(map, (uintptr_t)fn);
 	assert_non_null(m);
 	start = m->start;
