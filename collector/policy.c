@@ -17,6 +17,8 @@
 
 #define POLICY_MASK32 0xffffffffull
 #define POLICY_MASK64 (~0ull)
+/* The shortest build-id prefix taken for a library: what reports print. */
+#define POLICY_BUILD_ID_PREFIX 12
 
 /*
  * The arguments the preload records (preload/args.c) and how the kernel
@@ -219,6 +221,23 @@ static bool policy_path_matches(const char *path, const char *name)
 	return strncmp(base, name, len) == 0 && base[len] == '.';
 }
 
+/*
+ * Whether NAME is build-id ID or a prefix of it as the reports print it
+ * (12 hex digits or more).
+ */
+static bool policy_build_id_matches(const char *id, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (*id && strcmp(id, name) == 0)
+		return true;
+	if (!*id || len < POLICY_BUILD_ID_PREFIX ||
+	    strspn(name, "0123456789abcdef") != len)
+		return false;
+
+	return strncmp(id, name, len) == 0;
+}
+
 bool policy_module_matches(const struct model *m, size_t mod, const char *name)
 {
 	const struct model_module *md;
@@ -227,7 +246,7 @@ bool policy_module_matches(const struct model *m, size_t mod, const char *name)
 	if (mod == MODEL_NO_MODULE || !*name)
 		return false;
 	md = &m->modules[mod];
-	if ((*md->build_id && strcmp(md->build_id, name) == 0) ||
+	if (policy_build_id_matches(md->build_id, name) ||
 	    policy_path_matches(md->path, name))
 		return true;
 	for (i = 0; i < md->n_aliases; i++)
@@ -237,10 +256,21 @@ bool policy_module_matches(const struct model *m, size_t mod, const char *name)
 	return false;
 }
 
-/* Whether process P ran EXE: its path, or its file name alone. */
+/* The file name of PATH. */
+static const char *policy_basename(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return base ? base + 1 : path;
+}
+
+/*
+ * Whether process P ran EXE: its path, or a file name alone, which may be
+ * the executable's or the one it was started by (python3 runs as
+ * python3.11 through a symbolic link).
+ */
 static bool policy_exe_matches(const struct model_process *p, const char *exe)
 {
-	const char *base;
 	char *real;
 	bool same;
 
@@ -248,10 +278,10 @@ static bool policy_exe_matches(const struct model_process *p, const char *exe)
 		return false;
 	if (strcmp(p->exe, exe) == 0)
 		return true;
-	if (!strchr(exe, '/')) {
-		base = strrchr(p->exe, '/');
-		return strcmp(base ? base + 1 : p->exe, exe) == 0;
-	}
+	if (!strchr(exe, '/'))
+		return strcmp(policy_basename(p->exe), exe) == 0 ||
+		       (p->argc && p->argv[0] &&
+			strcmp(policy_basename(p->argv[0]), exe) == 0);
 	real = realpath(exe, NULL);
 	same = real && strcmp(real, p->exe) == 0;
 	free(real);

@@ -186,6 +186,53 @@ static void test_selection(void **state)
 	model_free(&m);
 }
 
+/*
+ * A library named by the build-id prefix the reports print, and a program
+ * by the name it was started by (python3, a link to python3.11).
+ */
+static void test_selection_by_prefix_and_argv0(void **state)
+{
+	const char *argv[] = {"python3", "-c", "pass"};
+	struct policy_select sel = {.library = "0123456789ab"};
+	struct error *err = NULL;
+	struct policy p;
+	struct model m;
+	size_t mod, proc;
+
+	model_init(&m);
+	assert_int_equal(model_add_module(&m, "/usr/lib/libz.so.1",
+					  "0123456789abcdef0123", false, &mod,
+					  &err),
+			 0);
+	assert_int_equal(model_add_process(&m, &proc, &err), 0);
+	assert_int_equal(
+	    model_set_command(&m, proc, "/usr/bin/python3.11", argv, 3, &err),
+	    0);
+	add_site(&m, proc, mod, SYS_eventfd2, 0x10, NULL, 0);
+
+	build(&p, &m, &sel);
+	assert_non_null(policy_find(&p, "eventfd2"));
+	policy_free(&p);
+
+	/* Shorter than the reports print: too easily ambiguous. */
+	sel =
+	    (struct policy_select){.library = "01234567", .deny_errno = EPERM};
+	assert_int_equal(policy_build(&p, &m, &sel, &err), -1);
+	error_free(&err);
+
+	sel = (struct policy_select){.exe = "python3"};
+	build(&p, &m, &sel);
+	assert_non_null(policy_find(&p, "eventfd2"));
+	policy_free(&p);
+	sel = (struct policy_select){.exe = "python3.11"};
+	build(&p, &m, &sel);
+	policy_free(&p);
+	sel = (struct policy_select){.exe = "python", .deny_errno = EPERM};
+	assert_int_equal(policy_build(&p, &m, &sel, &err), -1);
+	error_free(&err);
+	model_free(&m);
+}
+
 static void test_args_open(void **state)
 {
 	struct policy_select sel = {.no_args = true};
@@ -601,6 +648,7 @@ int main(void)
 	    cmocka_unit_test(test_systemd_groups),
 	    cmocka_unit_test(test_emit_bpf_loads),
 	    cmocka_unit_test(test_merge_by_build_id),
+	    cmocka_unit_test(test_selection_by_prefix_and_argv0),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
