@@ -517,6 +517,14 @@ static int run_serve(const struct run_opts *o, struct server *srv,
 	       errno == EINTR)
 		;
 
+	/* syswho could not start in it (it said why): nothing to write. */
+	if (m->n_procs == 0) {
+		cli_error("run", "%s: nothing was traced; no profile written",
+			  o->cmd[0]);
+		return WIFEXITED(child->status) && WEXITSTATUS(child->status)
+			   ? WEXITSTATUS(child->status)
+			   : RUN_EXIT_FAILURE;
+	}
 	if (model_set_wait_status(m, (uint32_t)child->pid, child->status) < 0)
 		log_info("the command never reported: no process of it in "
 			 "the profile");

@@ -48,6 +48,18 @@ for want in noelf:126:'Exec format error' badinterp:127:'No such file' \
 	[[ ! -e "$SW_TMP/$name.db" ]] || sw_fail "a failed run of $name left a profile"
 done
 
+# A gate address the program already uses: syswho says so, the run says
+# that nothing was traced, and no empty profile is left behind.
+printf 'int main(void) { return 0; }\n' >"$SW_TMP/nopie.c"
+cc -no-pie -o "$SW_TMP/nopie" "$SW_TMP/nopie.c" ||
+	sw_fail "cannot build a program that is not position-independent"
+SW_ANY_LINES=1 SYSWHO_GATE=0x400000 expect_error gate \
+	'nothing was traced; no profile written' \
+	"$TEST_SYSWHO" run -o "$SW_TMP/gate.db" -- "$SW_TMP/nopie"
+grep -q 'cannot map the gate at 0x400000' "$SW_TMP/gate.err" ||
+	sw_fail "gate: no word of the gate: $(cat "$SW_TMP/gate.err")"
+[[ ! -e "$SW_TMP/gate.db" ]] || sw_fail "a run that traced nothing left a profile"
+
 # A good profile to query.
 sw_traced good "$(sw_prog exit-status)" 0
 sw_expect_rc good 0
