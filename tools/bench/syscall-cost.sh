@@ -2,9 +2,11 @@
 # syscall-cost.sh [BUILD_DIR] [CALLS] [ROUNDS]
 #
 # The cost of one traced syscall, measured in one run: a getppid loop
-# natively, under syswho's floor mode (trap and pass through, nothing
-# recorded), under syswho with full attribution, and under strace -f -c
-# and strace -f -k when strace is installed. The runs alternate and
+# natively, under an allow-all seccomp filter (the kernel's price of any
+# filter, the bound for a baseline re-run), under syswho's floor mode
+# (trap and pass through, nothing recorded), under syswho with full
+# attribution, under syswho --baseline against a profile of the loop, and
+# under strace -f -c and strace -f -k when strace is installed. The runs alternate and
 # repeat; the table gives medians (ns per call) and ratios to native and
 # to the floor, since absolute times drift on a shared machine.
 set -euo pipefail
@@ -22,19 +24,25 @@ trap 'rm -rf "$tmp"' EXIT
 	exit 2
 }
 
-modes=(native floor syswho)
+modes=(native filter floor syswho baseline)
 command -v strace >/dev/null && modes+=(strace-c strace-k)
 
 run_mode() {
 	case $1 in
 	native) "$loop" "$calls" ;;
+	filter) "$loop" --allow-all "$calls" ;;
 	floor) SYSWHO_MODE=floor "$syswho" run -o "$tmp/f.db" -- "$loop" "$calls" 2>/dev/null ;;
 	syswho) "$syswho" run -o "$tmp/s.db" -- "$loop" "$calls" 2>/dev/null ;;
+	baseline) "$syswho" run --baseline "$tmp/base.db" -o "$tmp/b.db" -- \
+		"$loop" "$calls" 2>/dev/null ;;
 	# strace -k is two orders slower: a tenth of the calls is enough.
 	strace-c) strace -f -c -o /dev/null "$loop" "$calls" ;;
 	strace-k) strace -f -k -o /dev/null "$loop" $((calls / 10)) ;;
 	esac
 }
+
+# The baseline mode re-runs the loop against a profile of itself.
+"$syswho" run -o "$tmp/base.db" -- "$loop" 1000 >/dev/null 2>&1
 
 for ((r = 0; r < rounds; r++)); do
 	for m in "${modes[@]}"; do
