@@ -41,21 +41,31 @@ static bool signals_is_handler(void *h)
 	return h != SIG_DFL && h != SIG_IGN;
 }
 
+static uint64_t *signals_saved_mask(ucontext_t *uc)
+{
+	return (uint64_t *)&uc->uc_sigmask;
+}
+
+static void signals_after_handler(struct thread_state *ts, ucontext_t *uc);
+
 /*
  * Every handled signal arrives here first: the program's handler runs
  * with the virtual SIGSYS bit its sa_mask (or the thread's mask) asked
- * for, while the real mask keeps SIGSYS open.
+ * for, while the real mask keeps SIGSYS open. The mask its return
+ * restores shows SIGSYS as the program had it.
  */
-static void signals_trampoline(int sig, siginfo_t *info, void *uc)
+static void signals_trampoline(int sig, siginfo_t *info, void *ctx)
 {
 	struct ksigaction act = signals_actions[sig];
 	struct thread_state *ts = thread_peek();
-	bool was_blocked = ts ? ts->sigsys_blocked : false;
+	ucontext_t *uc = ctx;
 
 	if (act.flags & SA_RESETHAND)
 		memset(&signals_actions[sig], 0, sizeof(signals_actions[sig]));
 	if (!signals_is_handler(act.handler))
 		return;
+	if (ts && ts->sigsys_blocked)
+		*signals_saved_mask(uc) |= SIGSYS_BIT;
 	if (ts && (act.mask & SIGSYS_BIT))
 		ts->sigsys_blocked = true;
 	if (act.flags & SA_SIGINFO)
@@ -63,8 +73,7 @@ static void signals_trampoline(int sig, siginfo_t *info, void *uc)
 								  uc);
 	else
 		((void (*)(int))act.handler)(sig);
-	if (ts)
-		ts->sigsys_blocked = was_blocked;
+	signals_after_handler(ts, uc);
 }
 
 /* What the kernel gets for the program's action ACT. */
@@ -121,18 +130,12 @@ int signals_install(void (*handler)(int, siginfo_t *, void *))
 	return 0;
 }
 
-static uint64_t *signals_saved_mask(ucontext_t *uc)
-{
-	return (uint64_t *)&uc->uc_sigmask;
-}
-
 /* Run the program's SIGSYS handler as the kernel would have. */
 static void signals_call_handler(struct thread_state *ts,
 				 const struct ksigaction *act, int sig,
 				 siginfo_t *info, ucontext_t *uc)
 {
 	uint64_t mask = *signals_saved_mask(uc) | act->mask;
-	bool was_blocked = ts ? ts->sigsys_blocked : false;
 
 	if (!(act->flags & SA_NODEFER))
 		mask |= SIGSYS_BIT;
@@ -150,8 +153,7 @@ static void signals_call_handler(struct thread_state *ts,
 	else
 		((void (*)(int))act->handler)(sig);
 
-	if (ts)
-		ts->sigsys_blocked = was_blocked;
+	signals_after_handler(ts, uc);
 }
 
 void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
@@ -189,6 +191,21 @@ static void signals_set_virtual(struct thread_state *ts, bool blocked,
 		ts->sigsys_pending = false;
 		signals_forward(ts, SIGSYS, &ts->sigsys_info, uc);
 	}
+}
+
+/*
+ * A program handler returned, and rt_sigreturn will install the mask in
+ * UC, which the handler may have edited: whether it holds SIGSYS is the
+ * thread's view from now on, and the kernel must never get it.
+ */
+static void signals_after_handler(struct thread_state *ts, ucontext_t *uc)
+{
+	uint64_t *saved = signals_saved_mask(uc);
+	bool blocked = (*saved & SIGSYS_BIT) != 0;
+
+	*saved &= ~SIGSYS_BIT;
+	if (ts)
+		signals_set_virtual(ts, blocked, uc);
 }
 
 static long signals_apply_how(long how, uint64_t old, uint64_t set,

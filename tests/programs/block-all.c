@@ -6,6 +6,8 @@
  *	block-all handler   a handler whose sa_mask is full makes syscalls
  *	block-all suspend   sigsuspend, ppoll, pselect and epoll_pwait with a
  *	                    full temporary mask, woken by a signal
+ *	block-all ucontext  handlers that edit the mask their return restores
+ *	                    (uc_sigmask): SIGSYS in it stays blocked after
  *
  * The kernel kills a process whose trap fires while SIGSYS is blocked, so
  * syswho has to keep SIGSYS open behind the program's back while the
@@ -21,6 +23,7 @@
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -264,6 +267,61 @@ static void ba_suspend(void)
 	ba_woken("epoll_pwait", ba_epoll_pwait);
 }
 
+static volatile sig_atomic_t uc_saw_sigsys;
+
+/* Whatever was blocked before, every signal is blocked after the return. */
+static void ba_uc_fill(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	uc_saw_sigsys = sigismember(&uc->uc_sigmask, SIGSYS);
+	sigfillset(&uc->uc_sigmask);
+}
+
+/* SIGSYS, blocked before, is let in by the return. */
+static void ba_uc_open(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	uc_saw_sigsys = sigismember(&uc->uc_sigmask, SIGSYS);
+	sigdelset(&uc->uc_sigmask, SIGSYS);
+}
+
+static void ba_uc_handle(void (*fn)(int, siginfo_t *, void *))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fn;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	CHECK_OK(sigaction(SIGUSR1, &sa, NULL));
+}
+
+static void ba_ucontext(void)
+{
+	sigset_t want, sys, empty;
+
+	sigemptyset(&empty);
+	ba_uc_handle(ba_uc_fill);
+	CHECK(raise(SIGUSR1) == 0, "raise: %m");
+	printf("fill: handler saw SIGSYS blocked: %d\n", uc_saw_sigsys);
+	ba_syscalls("after fill");
+	tu_full_mask(&want);
+	tu_check_mask("after a handler filled uc_sigmask", &want);
+	printf("fill: every signal blocked after the return\n");
+
+	sigemptyset(&sys);
+	sigaddset(&sys, SIGSYS);
+	CHECK_OK(sigprocmask(SIG_SETMASK, &sys, NULL));
+	ba_uc_handle(ba_uc_open);
+	CHECK(raise(SIGUSR1) == 0, "raise: %m");
+	printf("open: handler saw SIGSYS blocked: %d\n", uc_saw_sigsys);
+	ba_syscalls("after open");
+	tu_check_mask("after a handler took SIGSYS out of uc_sigmask", &empty);
+	printf("open: SIGSYS unblocked by the return\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = tu_mode(argc, argv, "mask");
@@ -274,6 +332,8 @@ int main(int argc, char **argv)
 		ba_handler();
 	else if (!strcmp(mode, "suspend"))
 		ba_suspend();
+	else if (!strcmp(mode, "ucontext"))
+		ba_ucontext();
 	else
 		tu_fail("main", "unknown mode %s", mode);
 	printf("block-all %s: pass\n", mode);
