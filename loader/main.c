@@ -2,7 +2,7 @@
  * syswho-loader: starts a program under the filter from its first
  * instruction.
  *
- *	syswho-loader [-f] [-c FD] -- PATH ARGV0 [ARG...]
+ *	syswho-loader [-f] [-b] [-i] [-c FD] -- PATH ARGV0 [ARG...]
  *
  * The filter survives exec but a SIGSYS handler does not, so an image
  * exec'd by a traced process would die at its first syscall. libsyswho.so
@@ -12,7 +12,9 @@
  * pass-through handler, maps PATH and its dynamic loader as the kernel
  * would, rebuilds the initial stack and jumps to the program. The dynamic
  * loader then loads libsyswho.so (LD_PRELOAD), whose constructor takes
- * the handler over and reports the calls made until then.
+ * the handler over and reports the calls made until then. -b and -i say
+ * that the program that exec'd PATH had SIGSYS blocked or ignored, which
+ * only syswho's view of it held.
  */
 #include "elf.h"
 #include "exe.h"
@@ -26,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -43,6 +46,7 @@ struct loader_args {
 	const char *path;
 	int filter;
 	int own_fd; /* opened by the library for this exec only, or -1 */
+	unsigned int sigsys; /* EXEC_SIGSYS_* (execprep.h) */
 };
 
 /* Interpreter paths and arguments of "#!" lines, and the argv they make. */
@@ -67,9 +71,14 @@ static void loader_parse(int argc, char **argv, struct loader_args *a)
 
 	a->filter = 0;
 	a->own_fd = -1;
+	a->sigsys = 0;
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "-f") == 0)
 			a->filter = 1;
+		else if (strcmp(argv[i], "-b") == 0)
+			a->sigsys |= EXEC_SIGSYS_BLOCKED;
+		else if (strcmp(argv[i], "-i") == 0)
+			a->sigsys |= EXEC_SIGSYS_IGNORED;
 		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
 			a->own_fd = loader_parse_fd(argv[++i]);
 		else
@@ -78,11 +87,35 @@ static void loader_parse(int argc, char **argv, struct loader_args *a)
 	if (i + 1 >= argc)
 		sys_die(
 		    2,
-		    "usage: syswho-loader [-f] [-c FD] -- PATH ARGV0 [ARG...]",
+		    "usage: syswho-loader [-f] [-b] [-i] [-c FD] -- PATH ARGV0 "
+		    "[ARG...]",
 		    NULL, 0);
 	a->path = argv[i + 1];
 	a->argv = &argv[i + 2];
 	a->argc = argc - i - 2;
+}
+
+/*
+ * SIGSYS as the program inherits it, left in the gate's data for the
+ * library: from the image that exec'd it (A's -b, -i), or from the kernel
+ * in the first traced process (trap_install reads an ignored action). A
+ * blocked SIGSYS is opened now, as a trap while it is blocked kills; the
+ * library keeps it blocked in the program's view.
+ */
+static void loader_take_sigsys(const struct loader_args *a)
+{
+	struct gate_data *gd = gate_data();
+	uint64_t mask = 0, sys = 1ULL << (SIGSYS - 1);
+
+	gd->sigsys_blocked = (a->sigsys & EXEC_SIGSYS_BLOCKED) != 0;
+	gd->sigsys_ignored = (a->sigsys & EXEC_SIGSYS_IGNORED) != 0;
+	if (gate_call4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &mask,
+		       sizeof(mask)) == 0 &&
+	    (mask & sys)) {
+		gate_call4(SYS_rt_sigprocmask, SIG_UNBLOCK, &sys, NULL,
+			   sizeof(sys));
+		gd->sigsys_blocked = 1;
+	}
 }
 
 static void loader_install(const struct loader_args *a, char *const *envp)
@@ -94,6 +127,7 @@ static void loader_install(const struct loader_args *a, char *const *envp)
 	int len, n, i;
 
 	gate_data()->loader = GATE_LOADER_MAGIC;
+	loader_take_sigsys(a);
 	ret = trap_install();
 	if (ret < 0)
 		sys_die(LOADER_EXIT, "cannot install the SIGSYS handler", NULL,

@@ -44,8 +44,17 @@ void trap_go_static(const struct exec_setup *es)
 /* A static program's exec: to the loader again, or failing as it would. */
 static void trap_exec_route(ucontext_t *uc, const struct trap_call *call)
 {
+	const struct gate_data *gd = gate_data();
+	unsigned int sigsys = (gd->sigsys_blocked ? EXEC_SIGSYS_BLOCKED : 0) |
+			      (gd->sigsys_ignored ? EXEC_SIGSYS_IGNORED : 0);
 	char **argv, **envp;
-	long ret = exec_prepare(trap_exec, call, &argv, &envp);
+	long ret;
+
+	/*
+	 * Limitation: a static program execs with the SIGSYS state it
+	 * started with, whatever it did to it since.
+	 */
+	ret = exec_prepare(trap_exec, call, sigsys, &argv, &envp);
 
 	if (ret == 1 || ret == 2) {
 		pass_via(uc, GATE_PASS);
@@ -184,6 +193,12 @@ int trap_install(void)
 	    .restorer = (void *)loader_restorer,
 	    .mask = ~SIGSYS_BIT,
 	};
+	struct ksigaction old;
+	long ret = gate_call4(SYS_rt_sigaction, SIGSYS, &act, &old, 8);
 
-	return (int)gate_call4(SYS_rt_sigaction, SIGSYS, &act, 0, 8);
+	/* exec kept an ignored SIGSYS: the program's, for the library. */
+	if (ret == 0 && old.handler == SIG_IGN)
+		gate_data()->sigsys_ignored = 1;
+
+	return (int)ret;
 }

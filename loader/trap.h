@@ -8,7 +8,10 @@
 
 struct exec_setup;
 
-/* Install the handler. 0 or a negative errno. */
+/*
+ * Install the handler, noting in the gate's data whether it replaced an
+ * ignored SIGSYS. 0 or a negative errno.
+ */
 int trap_install(void);
 
 /*

@@ -9,6 +9,7 @@
 #include "passthrough.h"
 #include "process.h"
 #include "record.h"
+#include "signals.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -82,12 +83,30 @@ void exec_hide_env(void)
 	}
 }
 
-bool exec_route(ucontext_t *uc, const struct trap_call *call)
+/*
+ * The SIGSYS state the new image must start with, which only syswho's
+ * view holds: the kernel's mask never has SIGSYS and its action is
+ * syswho's handler. exec keeps the mask and an ignored action.
+ */
+static unsigned int exec_sigsys(const struct thread_state *ts)
+{
+	unsigned int bits = 0;
+
+	if (ts->sigsys_blocked)
+		bits |= EXEC_SIGSYS_BLOCKED;
+	if (signals_sigsys_ignored())
+		bits |= EXEC_SIGSYS_IGNORED;
+
+	return bits;
+}
+
+bool exec_route(const struct thread_state *ts, ucontext_t *uc,
+		const struct trap_call *call)
 {
 	char **argv, **envp;
 	long ret;
 
-	ret = exec_prepare(&exec_setup, call, &argv, &envp);
+	ret = exec_prepare(&exec_setup, call, exec_sigsys(ts), &argv, &envp);
 	if (ret == 1)
 		return false;
 	if (ret == 2) {

@@ -8,6 +8,7 @@
 #define SYSWHO_EXEC_H
 
 #include "decode.h"
+#include "thread.h"
 
 #include <stdbool.h>
 #include <ucontext.h>
@@ -30,11 +31,12 @@ int exec_init(const char *collector);
 void exec_hide_env(void);
 
 /*
- * Route a trapped execve or execveat: answer it with the errno it would
- * fail with, or rewrite it to exec the loader. Returns false when the
- * call must pass through unchanged (exec support is off, or the target is
- * something the loader cannot start).
+ * Route a trapped execve or execveat made by the thread TS: answer it
+ * with the errno it would fail with, or rewrite it to exec the loader.
+ * Returns false when the call must pass through unchanged (exec support
+ * is off, or the target is something the loader cannot start).
  */
-bool exec_route(ucontext_t *uc, const struct trap_call *call);
+bool exec_route(const struct thread_state *ts, ucontext_t *uc,
+		const struct trap_call *call);
 
 #endif

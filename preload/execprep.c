@@ -240,16 +240,17 @@ static size_t exec_count(char *const *v)
 }
 
 /*
- * Build the loader's argv and envp in fresh memory: [loader, --, TARGET,
- * the program's argv], and the program's environment with syswho's
- * variables set (even when the program scrubbed them, as env -i does).
+ * Build the loader's argv and envp in fresh memory: [loader, options, --,
+ * TARGET, the program's argv], and the program's environment with
+ * syswho's variables set (even when the program scrubbed them, as env -i
+ * does).
  */
 static long exec_build(const struct exec_setup *es, const char *target,
-		       long own, char *const *argv, char *const *envp,
-		       char ***new_argv, char ***new_envp)
+		       long own, unsigned int sigsys, char *const *argv,
+		       char *const *envp, char ***new_argv, char ***new_envp)
 {
 	size_t argc = exec_count(argv), envc = exec_count(envp);
-	size_t size = (argc + envc + EXEC_ENV_MAX + 12) * sizeof(char *) +
+	size_t size = (argc + envc + EXEC_ENV_MAX + 14) * sizeof(char *) +
 		      2 * EXEC_PATH_MAX + 512;
 	const char *preload = NULL, *end;
 	char **av, **ev, *s;
@@ -267,11 +268,15 @@ static long exec_build(const struct exec_setup *es, const char *target,
 	if (p < 0 && p > -4096)
 		return p;
 	av = (char **)p;
-	ev = av + argc + 7;
+	ev = av + argc + 9;
 	s = (char *)(ev + envc + EXEC_ENV_MAX + 3);
 	end = (char *)p + size;
 
 	av[n++] = (char *)es->loader;
+	if (sigsys & EXEC_SIGSYS_BLOCKED)
+		av[n++] = "-b";
+	if (sigsys & EXEC_SIGSYS_IGNORED)
+		av[n++] = "-i";
 	if (own >= 0) {
 		/* Opened for this exec only: the loader closes it. */
 		av[n++] = "-c";
@@ -316,7 +321,7 @@ static long exec_build(const struct exec_setup *es, const char *target,
 }
 
 long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
-		  char ***argv, char ***envp)
+		  unsigned int sigsys, char ***argv, char ***envp)
 {
 	int a = call->nr == SYS_execveat ? 1 : 0;
 	char target[EXEC_PATH_MAX];
@@ -331,7 +336,7 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 	if (ret == 0)
 		ret = exec_check(target);
 	if (ret == 0)
-		ret = exec_build(es, target, own,
+		ret = exec_build(es, target, own, sigsys,
 				 (char *const *)call->args[a + 1],
 				 (char *const *)call->args[a + 2], argv, envp);
 	if (ret != 0 && own >= 0)

@@ -28,17 +28,25 @@ struct exec_setup {
 };
 
 /*
+ * The program's SIGSYS state, which the kernel no longer holds (syswho
+ * keeps it virtual) and an exec must keep: the loader gets it as -b, -i.
+ */
+#define EXEC_SIGSYS_BLOCKED 1U /* in the calling thread's mask */
+#define EXEC_SIGSYS_IGNORED 2U /* its action is SIG_IGN */
+
+/*
  * Check the exec CALL as the kernel would and build the loader's argv and
- * envp: [loader, --, target, the program's argv], and the program's
- * environment with LD_PRELOAD holding the library and syswho's variables
- * set, even where the program scrubbed them. Returns 0 when *ARGV and
- * *ENVP are ready, 1 when the exec is a kind the loader cannot start (the
- * kernel should have it), 2 when the call replaces no image (execveat's
- * AT_EXECVE_CHECK: the kernel should answer it), or the negative errno
- * the exec would fail with.
+ * envp: [loader, options, --, target, the program's argv], and the
+ * program's environment with LD_PRELOAD holding the library and syswho's
+ * variables set, even where the program scrubbed them. SIGSYS holds
+ * EXEC_SIGSYS_* bits. Returns 0 when *ARGV and *ENVP are ready, 1 when
+ * the exec is a kind the loader cannot start (the kernel should have it),
+ * 2 when the call replaces no image (execveat's AT_EXECVE_CHECK: the
+ * kernel should answer it), or the negative errno the exec would fail
+ * with.
  */
 long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
-		  char ***argv, char ***envp);
+		  unsigned int sigsys, char ***argv, char ***envp);
 
 /* Rewrite UC so that the trapped exec runs the loader with ARGV, ENVP. */
 void exec_apply(ucontext_t *uc, const struct exec_setup *es, char **argv,

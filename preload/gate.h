@@ -57,6 +57,13 @@ struct gate_data {
 	uint32_t early_dropped; /* calls that found early[] full */
 	uint32_t setid;		/* the target was setuid, setgid or setcap */
 	uint32_t quiet; /* libsyswho.so is starting: its calls are not noted */
+	/*
+	 * The program's SIGSYS state as the image began: blocked in its
+	 * mask (the kernel's mask no longer holds it), and ignored (the
+	 * kernel's action is the loader's handler).
+	 */
+	uint32_t sigsys_blocked;
+	uint32_t sigsys_ignored;
 	char exe[GATE_PATH_MAX]; /* the program the loader started */
 	struct gate_early early[GATE_EARLY_MAX];
 };

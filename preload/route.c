@@ -34,6 +34,7 @@ static void route_clone(struct thread_state *ts, ucontext_t *uc,
 }
 
 struct route_exec_args {
+	const struct thread_state *ts;
 	ucontext_t *uc;
 	const struct trap_call *call;
 	bool routed;
@@ -43,14 +44,14 @@ static void route_exec_thunk(void *arg)
 {
 	struct route_exec_args *a = arg;
 
-	a->routed = exec_route(a->uc, a->call);
+	a->routed = exec_route(a->ts, a->uc, a->call);
 }
 
 /* exec_route needs pages of buffers: give it the private stack. */
 static bool route_exec(struct thread_state *ts, ucontext_t *uc,
 		       const struct trap_call *call)
 {
-	struct route_exec_args a = {.uc = uc, .call = call};
+	struct route_exec_args a = {.ts = ts, .uc = uc, .call = call};
 
 	syswho_call_on_stack(&a, route_exec_thunk,
 			     ts->stack + sizeof(ts->stack));

@@ -88,6 +88,39 @@ static void signals_kernel_action(const struct ksigaction *act,
 	}
 }
 
+/*
+ * SIGSYS as the program inherited it. Blocked, it must be opened in the
+ * kernel before the first trap, and stays blocked in the thread's view;
+ * ignored (exec keeps SIG_IGN), it stays ignored in the program's view.
+ * Under the exec loader the kernel's state is the loader's: what the
+ * program inherited is in the gate's data. KERNEL_IGNORED: the action
+ * syswho's handler replaced was SIG_IGN.
+ */
+static void signals_adopt_sigsys(bool kernel_ignored)
+{
+	const struct gate_data *gd = gate_data();
+	bool loader = gd->loader == GATE_LOADER_MAGIC;
+	bool blocked = loader && gd->sigsys_blocked;
+	uint64_t mask = 0, sys = SIGSYS_BIT;
+	struct thread_state *ts;
+
+	if (kernel_ignored || (loader && gd->sigsys_ignored))
+		signals_virtual_sigsys.handler = SIG_IGN;
+	if (gate_call4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &mask,
+		       KSIGSET_SIZE) == 0 &&
+	    (mask & SIGSYS_BIT)) {
+		gate_call4(SYS_rt_sigprocmask, SIG_UNBLOCK, &sys, NULL,
+			   KSIGSET_SIZE);
+		blocked = true;
+	}
+	if (!blocked)
+		return;
+	/* Limitation: out of thread states, the program sees SIGSYS open. */
+	ts = thread_self();
+	if (ts)
+		ts->sigsys_blocked = true;
+}
+
 /* Take over the handlers installed before syswho started. */
 static void signals_adopt(void)
 {
@@ -111,7 +144,7 @@ static void signals_adopt(void)
 
 int signals_install(void (*handler)(int, siginfo_t *, void *))
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = handler;
@@ -123,11 +156,17 @@ int signals_install(void (*handler)(int, siginfo_t *, void *))
 	sigfillset(&sa.sa_mask);
 	sigdelset(&sa.sa_mask, SIGSYS);
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
-	if (sigaction(SIGSYS, &sa, NULL) != 0)
+	if (sigaction(SIGSYS, &sa, &old) != 0)
 		return -errno;
 	signals_adopt();
+	signals_adopt_sigsys(old.sa_handler == SIG_IGN);
 
 	return 0;
+}
+
+bool signals_sigsys_ignored(void)
+{
+	return signals_virtual_sigsys.handler == SIG_IGN;
 }
 
 /* Run the program's SIGSYS handler as the kernel would have. */
@@ -273,7 +312,8 @@ static bool signals_in_memory_child(void)
  * rt_sigaction in such a child: glibc's spawn child resets every handler
  * to SIG_DFL before its exec, which must reach the child's kernel table
  * and never the shared view, or the parent would lose its handlers.
- * Limitation: a SIGSYS action set there is accepted but not kept.
+ * Limitation: a SIGSYS action set there is accepted but not kept, nor
+ * carried into the child's exec.
  */
 static long signals_sigaction_child(int sig, const struct ksigaction *act,
 				    void *uold)

@@ -17,8 +17,14 @@
 #include <stdbool.h>
 #include <ucontext.h>
 
-/* Install HANDLER for SIGSYS. 0 or a negative errno. */
+/*
+ * Install HANDLER for SIGSYS, taking over the program's actions and the
+ * SIGSYS state it inherited (see gate_data). 0 or a negative errno.
+ */
 int signals_install(void (*handler)(int, siginfo_t *, void *));
+
+/* Whether the program's SIGSYS action is SIG_IGN, which exec keeps. */
+bool signals_sigsys_ignored(void);
 
 /* Deliver a SIGSYS that syswho did not raise as the program asked. */
 void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,

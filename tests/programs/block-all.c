@@ -6,6 +6,11 @@
  *	block-all handler   a handler whose sa_mask is full makes syscalls
  *	block-all suspend   sigsuspend, ppoll, pselect and epoll_pwait with a
  *	                    full temporary mask, woken by a signal
+ *	block-all launch PROG [ARG...]
+ *	                    block every signal, then exec PROG (as supervisors
+ *	                    do before starting a service)
+ *	block-all inherited started by "launch": the full mask is there from
+ *	                    the first instruction, in main and in a thread
  *	block-all ucontext  handlers that edit the mask their return restores
  *	                    (uc_sigmask): SIGSYS in it stays blocked after
  *
@@ -267,6 +272,53 @@ static void ba_suspend(void)
 	ba_woken("epoll_pwait", ba_epoll_pwait);
 }
 
+/* Exec ARGV with every signal blocked. */
+static void ba_launch(char **argv)
+{
+	sigset_t full;
+
+	CHECK(argv[0], "launch: no program to exec");
+	sigfillset(&full);
+	CHECK_OK(sigprocmask(SIG_SETMASK, &full, NULL));
+	execv(argv[0], argv);
+	tu_fail("launch", "exec %s: %m", argv[0]);
+}
+
+static void *ba_thread_inherited(void *arg)
+{
+	sigset_t want;
+
+	ba_syscalls("inherited thread");
+	tu_full_mask(&want);
+	tu_check_mask("inherited thread mask", &want);
+
+	return NULL;
+}
+
+/* The mask "launch" left must be the one seen, SIGSYS included. */
+static void ba_inherited(void)
+{
+	sigset_t old, want, empty;
+	pthread_t thread;
+
+	CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &old));
+	printf("SIGSYS blocked at start: %d\n", sigismember(&old, SIGSYS));
+	ba_syscalls("inherited");
+	tu_full_mask(&want);
+	tu_check_mask("inherited mask", &want);
+	printf("inherited: full mask kept through syscalls\n");
+
+	CHECK_PT(pthread_create(&thread, NULL, ba_thread_inherited, NULL));
+	CHECK_PT(pthread_join(thread, NULL));
+	printf("inherited: a thread has the full mask\n");
+
+	sigemptyset(&empty);
+	CHECK_OK(sigprocmask(SIG_SETMASK, &empty, NULL));
+	ba_syscalls("unblocked");
+	tu_check_mask("unblocked", &empty);
+	printf("inherited: unblocked\n");
+}
+
 static volatile sig_atomic_t uc_saw_sigsys;
 
 /* Whatever was blocked before, every signal is blocked after the return. */
@@ -326,12 +378,16 @@ int main(int argc, char **argv)
 {
 	const char *mode = tu_mode(argc, argv, "mask");
 
-	if (!strcmp(mode, "mask"))
+	if (!strcmp(mode, "launch"))
+		ba_launch(argv + 2);
+	else if (!strcmp(mode, "mask"))
 		ba_mask();
 	else if (!strcmp(mode, "handler"))
 		ba_handler();
 	else if (!strcmp(mode, "suspend"))
 		ba_suspend();
+	else if (!strcmp(mode, "inherited"))
+		ba_inherited();
 	else if (!strcmp(mode, "ucontext"))
 		ba_ucontext();
 	else

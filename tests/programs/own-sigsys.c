@@ -7,6 +7,14 @@
  *	                     program's own disposition back
  *	own-sigsys seccomp   the program stacks its own seccomp filter that
  *	                     traps one syscall and emulates it in its handler
+ *	own-sigsys launch-ignored PROG [ARG...]
+ *	                     ignore SIGSYS, then exec PROG
+ *	own-sigsys ignored   started by "launch-ignored": SIGSYS is ignored
+ *	                     from the start (exec keeps SIG_IGN), so raising
+ *	                     it does nothing
+ *	own-sigsys ignore-exec
+ *	                     ignore SIGSYS with sigaction, then exec this
+ *	                     program in mode "ignored"
  *
  * syswho owns the real SIGSYS disposition while it traces, so everything
  * here works only if it keeps the program's view separate and forwards
@@ -194,11 +202,58 @@ static void own_seccomp(void)
 	own_ordinary_calls();
 }
 
+/* Exec ARGV with SIGSYS ignored. */
+static void own_launch_ignored(char **argv)
+{
+	CHECK(argv[0], "launch-ignored: no program to exec");
+	CHECK(signal(SIGSYS, SIG_IGN) != SIG_ERR, "signal: %m");
+	execv(argv[0], argv);
+	tu_fail("launch-ignored", "exec %s: %m", argv[0]);
+}
+
+static const char *own_disposition(void)
+{
+	struct sigaction sa;
+
+	CHECK_OK(sigaction(SIGSYS, NULL, &sa));
+	if (sa.sa_handler == SIG_IGN)
+		return "ignored";
+	if (sa.sa_handler == SIG_DFL)
+		return "default";
+	return "a handler";
+}
+
+static void own_ignored(void)
+{
+	printf("SIGSYS at start: %s\n", own_disposition());
+	CHECK(raise(SIGSYS) == 0, "raise: %m");
+	CHECK_OK(kill(getpid(), SIGSYS));
+	printf("raised SIGSYS: survived\n");
+	own_ordinary_calls();
+}
+
+static void own_ignore_exec(const char *self)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	CHECK_OK(sigaction(SIGSYS, &sa, NULL));
+	execl(self, self, "ignored", (char *)NULL);
+	tu_fail("ignore-exec", "exec %s: %m", self);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = tu_mode(argc, argv, "signals");
 
-	if (!strcmp(mode, "signals"))
+	if (!strcmp(mode, "launch-ignored"))
+		own_launch_ignored(argv + 2);
+	else if (!strcmp(mode, "ignored"))
+		own_ignored();
+	else if (!strcmp(mode, "ignore-exec"))
+		own_ignore_exec("/proc/self/exe");
+	else if (!strcmp(mode, "signals"))
 		own_signals();
 	else if (!strcmp(mode, "seccomp"))
 		own_seccomp();
