@@ -204,8 +204,11 @@ void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
 	if (act.handler == SIG_IGN)
 		return;
 	if (ts && ts->sigsys_blocked) {
-		/* Limitation: one pending SIGSYS is kept, like a standard
-		 * signal. */
+		/*
+		 * Limitation: one pending SIGSYS is kept, like a standard
+		 * signal, and only here: sigpending, sigwaitinfo and
+		 * signalfd do not see it.
+		 */
 		ts->sigsys_info = *info;
 		ts->sigsys_pending = true;
 		return;

@@ -13,6 +13,8 @@
  *	                    the first instruction, in main and in a thread
  *	block-all ucontext  handlers that edit the mask their return restores
  *	                    (uc_sigmask): SIGSYS in it stays blocked after
+ *	block-all signalfd  a signalfd whose mask holds SIGSYS reads other
+ *	                    signals while syscalls go on around it
  *
  * The kernel kills a process whose trap fires while SIGSYS is blocked, so
  * syswho has to keep SIGSYS open behind the program's back while the
@@ -27,6 +29,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -374,6 +377,69 @@ static void ba_ucontext(void)
 	printf("open: SIGSYS unblocked by the return\n");
 }
 
+/* Read one signal from FD, which must be SIG. */
+static void ba_sfd_read(int fd, int sig, const char *what)
+{
+	struct signalfd_siginfo si;
+	ssize_t n = read(fd, &si, sizeof(si));
+
+	CHECK(n == (ssize_t)sizeof(si), "%s: read returned %zd: %m", what, n);
+	CHECK((int)si.ssi_signo == sig, "%s: read signal %u, want %d", what,
+	      si.ssi_signo, sig);
+}
+
+static void *ba_sfd_kicker(void *arg)
+{
+	pthread_t *target = arg;
+
+	tu_sleep_ms(50);
+	ba_syscalls("kicker");
+	CHECK_PT(pthread_kill(*target, SIGUSR2));
+
+	return NULL;
+}
+
+static void ba_signalfd(void)
+{
+	sigset_t set, want;
+	pthread_t self = pthread_self(), kicker;
+	int fd, i;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGSYS);
+	CHECK_OK(sigprocmask(SIG_BLOCK, &set, NULL));
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	CHECK_OK(fd);
+
+	for (i = 0; i < 3; i++) {
+		CHECK(raise(SIGUSR1) == 0, "raise: %m");
+		ba_syscalls("signalfd");
+		ba_sfd_read(fd, SIGUSR1, "raised");
+	}
+	printf("signalfd: SIGUSR1 read 3 times, syscalls between\n");
+
+	/* A blocking read, woken from another thread. */
+	CHECK_PT(pthread_create(&kicker, NULL, ba_sfd_kicker, &self));
+	ba_sfd_read(fd, SIGUSR2, "from a thread");
+	CHECK_PT(pthread_join(kicker, NULL));
+	printf("signalfd: blocking read woken by SIGUSR2\n");
+
+	/* Changing the descriptor's mask keeps it working. */
+	sigdelset(&set, SIGUSR2);
+	CHECK(signalfd(fd, &set, 0) == fd, "signalfd update: %m");
+	CHECK(raise(SIGUSR1) == 0, "raise: %m");
+	ba_sfd_read(fd, SIGUSR1, "after the update");
+	close(fd);
+	sigemptyset(&want);
+	sigaddset(&want, SIGUSR1);
+	sigaddset(&want, SIGUSR2);
+	sigaddset(&want, SIGSYS);
+	tu_check_mask("signalfd", &want);
+	printf("signalfd: mask updated, SIGSYS still blocked\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = tu_mode(argc, argv, "mask");
@@ -390,6 +456,8 @@ int main(int argc, char **argv)
 		ba_inherited();
 	else if (!strcmp(mode, "ucontext"))
 		ba_ucontext();
+	else if (!strcmp(mode, "signalfd"))
+		ba_signalfd();
 	else
 		tu_fail("main", "unknown mode %s", mode);
 	printf("block-all %s: pass\n", mode);
