@@ -126,11 +126,10 @@ static int asm_resolve(struct filter_asm *a)
  */
 static const uint32_t filter_always_trapped[] = {
     SYS_rt_sigprocmask, SYS_rt_sigaction, SYS_rt_sigsuspend, SYS_ppoll,
-    SYS_pselect6,	SYS_epoll_pwait,  SYS_epoll_pwait2,  SYS_signalfd,
-    SYS_signalfd4,	SYS_execve,	  SYS_execveat,	     SYS_clone,
-    SYS_clone3,		SYS_fork,	  SYS_vfork,	     SYS_exit,
-    SYS_exit_group,	SYS_close,	  SYS_close_range,   SYS_dup2,
-    SYS_dup3,		SYS_munmap,
+    SYS_pselect6,	SYS_epoll_pwait,  SYS_epoll_pwait2,  SYS_execve,
+    SYS_execveat,	SYS_clone,	  SYS_clone3,	     SYS_fork,
+    SYS_vfork,		SYS_exit,	  SYS_exit_group,    SYS_close,
+    SYS_close_range,	SYS_dup2,	  SYS_dup3,	     SYS_munmap,
 };
 
 static bool filter_may_allow(uint32_t nr)

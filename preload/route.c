@@ -102,10 +102,6 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 	case SYS_epoll_pwait2:
 		signals_pass_temp_mask(uc, call, 4, false);
 		return ROUTE_DONE;
-	case SYS_signalfd:
-	case SYS_signalfd4:
-		signals_pass_temp_mask(uc, call, 1, false);
-		return ROUTE_DONE;
 	case SYS_clone3:
 		/*
 		 * glibc falls back to clone, whose stack argument we can move.

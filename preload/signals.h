@@ -3,8 +3,10 @@
  *
  * A trap while SIGSYS is blocked kills the process, so SIGSYS is taken out
  * of every mask the program installs (its thread mask, its handlers'
- * sa_mask, the temporary masks of sigsuspend, ppoll, pselect6, epoll_pwait
- * and signalfd), while the program keeps seeing the masks it asked for.
+ * sa_mask, the temporary masks of sigsuspend, ppoll, pselect6 and
+ * epoll_pwait), while the program keeps seeing the masks it asked for.
+ * A signalfd's mask blocks nothing (it picks the pending signals a read
+ * returns), so it keeps SIGSYS, as the program's fdinfo shows.
  * The program's own SIGSYS disposition is kept virtual and receives every
  * SIGSYS that syswho's filter did not raise.
  */

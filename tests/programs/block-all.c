@@ -13,8 +13,9 @@
  *	                    the first instruction, in main and in a thread
  *	block-all ucontext  handlers that edit the mask their return restores
  *	                    (uc_sigmask): SIGSYS in it stays blocked after
- *	block-all signalfd  a signalfd whose mask holds SIGSYS reads other
- *	                    signals while syscalls go on around it
+ *	block-all signalfd  a signalfd whose mask holds SIGSYS (as its fdinfo
+ *	                    shows) reads other signals while syscalls go on
+ *	                    around it
  *
  * The kernel kills a process whose trap fires while SIGSYS is blocked, so
  * syswho has to keep SIGSYS open behind the program's back while the
@@ -388,6 +389,24 @@ static void ba_sfd_read(int fd, int sig, const char *what)
 	      si.ssi_signo, sig);
 }
 
+/* The mask of signalfd FD as the kernel keeps it, from its fdinfo. */
+static unsigned long long ba_sfd_mask(int fd)
+{
+	unsigned long long mask = 0;
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	CHECK(f, "open %s: %m", path);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "sigmask: %llx", &mask) == 1)
+			break;
+	fclose(f);
+
+	return mask;
+}
+
 static void *ba_sfd_kicker(void *arg)
 {
 	pthread_t *target = arg;
@@ -412,12 +431,16 @@ static void ba_signalfd(void)
 	CHECK_OK(sigprocmask(SIG_BLOCK, &set, NULL));
 	fd = signalfd(-1, &set, SFD_CLOEXEC);
 	CHECK_OK(fd);
+	CHECK(ba_sfd_mask(fd) == *(unsigned long long *)&set,
+	      "the signalfd's mask is %#llx, want %#llx", ba_sfd_mask(fd),
+	      *(unsigned long long *)&set);
 
 	for (i = 0; i < 3; i++) {
 		CHECK(raise(SIGUSR1) == 0, "raise: %m");
 		ba_syscalls("signalfd");
 		ba_sfd_read(fd, SIGUSR1, "raised");
 	}
+	printf("signalfd: its mask holds what was asked, SIGSYS too\n");
 	printf("signalfd: SIGUSR1 read 3 times, syscalls between\n");
 
 	/* A blocking read, woken from another thread. */
