@@ -7,6 +7,9 @@
  *	                     program's own disposition back
  *	own-sigsys seccomp   the program stacks its own seccomp filter that
  *	                     traps one syscall and emulates it in its handler
+ *	own-sigsys uc-block  the program's SIGSYS handler adds SIGSYS to the
+ *	                     mask its return restores (uc_sigmask): it stays
+ *	                     blocked after, through syscalls
  *	own-sigsys launch-ignored PROG [ARG...]
  *	                     ignore SIGSYS, then exec PROG
  *	own-sigsys ignored   started by "launch-ignored": SIGSYS is ignored
@@ -202,6 +205,31 @@ static void own_seccomp(void)
 	own_ordinary_calls();
 }
 
+static void own_block_on_return(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	seen_count++;
+	sigaddset(&uc->uc_sigmask, SIGSYS);
+}
+
+static void own_uc_block(void)
+{
+	struct sigaction sa;
+	sigset_t cur;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = own_block_on_return;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK_OK(sigaction(SIGSYS, &sa, NULL));
+	CHECK_OK(kill(getpid(), SIGSYS));
+	CHECK(seen_count == 1, "handler ran %d times, want 1", seen_count);
+	own_ordinary_calls();
+	CHECK_OK(sigprocmask(SIG_BLOCK, NULL, &cur));
+	CHECK(sigismember(&cur, SIGSYS) == 1, "SIGSYS is not blocked");
+	printf("uc-block: SIGSYS blocked after the handler's return\n");
+}
+
 /* Exec ARGV with SIGSYS ignored. */
 static void own_launch_ignored(char **argv)
 {
@@ -251,6 +279,8 @@ int main(int argc, char **argv)
 		own_launch_ignored(argv + 2);
 	else if (!strcmp(mode, "ignored"))
 		own_ignored();
+	else if (!strcmp(mode, "uc-block"))
+		own_uc_block();
 	else if (!strcmp(mode, "ignore-exec"))
 		own_ignore_exec("/proc/self/exe");
 	else if (!strcmp(mode, "signals"))
