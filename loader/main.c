@@ -436,7 +436,8 @@ void loader_main(uint64_t *sp)
 	si.phdr = exe.phdr;
 	si.phnum = exe.phnum;
 	si.entry = exe.entry;
-	si.execfn = a.path;
+	/* Like the kernel's: a script's name, not its interpreter's. */
+	si.execfn = path;
 	if (exe.interp[0]) {
 		fd = (int)gate_call3(SYS_open, exe.interp, O_RDONLY | O_CLOEXEC,
 				     0);
@@ -457,7 +458,7 @@ void loader_main(uint64_t *sp)
 			loader_hide_env(envp);
 		}
 	}
-	loader_set_name(a.path);
+	loader_set_name(path);
 
 	/* Below everything the loader still uses; the strings stay above. */
 	new_sp = stack_build((uintptr_t)__builtin_frame_address(0) - 4096,
