@@ -8,6 +8,7 @@
 #include "gate.h"
 #include "selfmaps.h"
 #include "transport.h"
+#include "umem.h"
 
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -136,6 +137,11 @@ int process_announce(void)
 	}
 
 	return transport_send(buf, len, 100);
+}
+
+uint32_t umem_self_pid(void)
+{
+	return process.pid;
 }
 
 void process_after_fork(void)

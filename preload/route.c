@@ -9,6 +9,7 @@
 #include "passthrough.h"
 #include "process.h"
 #include "record.h"
+#include "sigcore.h"
 #include "signals.h"
 #include "transport.h"
 
@@ -90,17 +91,17 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 		decode_set_return(uc, signals_sigaction(call));
 		return ROUTE_DONE;
 	case SYS_rt_sigsuspend:
-		signals_pass_temp_mask(uc, call, 0, false);
+		sigcore_pass_temp_mask(uc, call, 0, false);
 		return ROUTE_DONE;
 	case SYS_ppoll:
-		signals_pass_temp_mask(uc, call, 3, false);
+		sigcore_pass_temp_mask(uc, call, 3, false);
 		return ROUTE_DONE;
 	case SYS_pselect6:
-		signals_pass_temp_mask(uc, call, 5, true);
+		sigcore_pass_temp_mask(uc, call, 5, true);
 		return ROUTE_DONE;
 	case SYS_epoll_pwait:
 	case SYS_epoll_pwait2:
-		signals_pass_temp_mask(uc, call, 4, false);
+		sigcore_pass_temp_mask(uc, call, 4, false);
 		return ROUTE_DONE;
 	case SYS_clone3:
 		/*

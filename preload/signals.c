@@ -6,26 +6,17 @@
 #include "gate.h"
 #include "passthrough.h"
 #include "process.h"
+#include "sigcore.h"
 #include "umem.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/syscall.h>
 
-#define SIGBIT(s)    (1ULL << ((s)-1))
-#define SIGSYS_BIT   SIGBIT(SIGSYS)
-#define UNBLOCKABLE  (SIGSYS_BIT | SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
-#define KSIGSET_SIZE 8
-
-/* The kernel's struct sigaction on x86_64. */
-struct ksigaction {
-	void *handler;
-	unsigned long flags;
-	void *restorer;
-	uint64_t mask;
-};
-
-#define SIGNALS_MAX 64
+#define SIGSYS_BIT   SIGCORE_SIGSYS
+#define UNBLOCKABLE  SIGCORE_UNBLOCKABLE
+#define KSIGSET_SIZE SIGCORE_SETSIZE
+#define SIGNALS_MAX  SIGCORE_MAX
 
 /*
  * The actions as the program set them, for every signal. The kernel holds
@@ -35,11 +26,6 @@ struct ksigaction {
  */
 static struct ksigaction signals_actions[SIGNALS_MAX + 1];
 #define signals_virtual_sigsys signals_actions[SIGSYS]
-
-static bool signals_is_handler(void *h)
-{
-	return h != SIG_DFL && h != SIG_IGN;
-}
 
 static uint64_t *signals_saved_mask(ucontext_t *uc)
 {
@@ -62,7 +48,7 @@ static void signals_trampoline(int sig, siginfo_t *info, void *ctx)
 
 	if (act.flags & SA_RESETHAND)
 		memset(&signals_actions[sig], 0, sizeof(signals_actions[sig]));
-	if (!signals_is_handler(act.handler))
+	if (!sigcore_is_handler(act.handler))
 		return;
 	if (ts && ts->sigsys_blocked)
 		*signals_saved_mask(uc) |= SIGSYS_BIT;
@@ -82,7 +68,7 @@ static void signals_kernel_action(const struct ksigaction *act,
 {
 	*out = *act;
 	out->mask &= ~SIGSYS_BIT;
-	if (signals_is_handler(act->handler)) {
+	if (sigcore_is_handler(act->handler)) {
 		out->handler = (void *)signals_trampoline;
 		out->flags |= SA_SIGINFO;
 	}
@@ -134,7 +120,7 @@ static void signals_adopt(void)
 			       KSIGSET_SIZE) != 0)
 			continue;
 		signals_actions[sig] = act;
-		if (!signals_is_handler(act.handler) &&
+		if (!sigcore_is_handler(act.handler) &&
 		    !(act.mask & SIGSYS_BIT))
 			continue;
 		signals_kernel_action(&act, &kact);
@@ -174,24 +160,14 @@ static void signals_call_handler(struct thread_state *ts,
 				 const struct ksigaction *act, int sig,
 				 siginfo_t *info, ucontext_t *uc)
 {
-	uint64_t mask = *signals_saved_mask(uc) | act->mask;
+	uint64_t mask = sigcore_handler_mask(uc, act);
 
-	if (!(act->flags & SA_NODEFER))
-		mask |= SIGSYS_BIT;
 	if (act->flags & SA_RESETHAND)
 		memset(&signals_virtual_sigsys, 0,
 		       sizeof(signals_virtual_sigsys));
 	if (ts)
 		ts->sigsys_blocked = (mask & SIGSYS_BIT) != 0;
-	mask &= ~UNBLOCKABLE;
-	gate_call4(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, KSIGSET_SIZE);
-
-	if (act->flags & SA_SIGINFO)
-		((void (*)(int, siginfo_t *, void *))act->handler)(sig, info,
-								   uc);
-	else
-		((void (*)(int))act->handler)(sig);
-
+	sigcore_invoke(act, sig, info, uc, mask);
 	signals_after_handler(ts, uc);
 }
 
@@ -199,7 +175,6 @@ void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
 		     ucontext_t *uc)
 {
 	struct ksigaction act = signals_virtual_sigsys;
-	struct ksigaction dfl = {0};
 
 	if (act.handler == SIG_IGN)
 		return;
@@ -217,11 +192,7 @@ void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
 		signals_call_handler(ts, &act, sig, info, uc);
 		return;
 	}
-
-	/* The default action: end the process with SIGSYS, as it would. */
-	gate_call4(SYS_rt_sigaction, SIGSYS, &dfl, NULL, KSIGSET_SIZE);
-	gate_call3(SYS_tgkill, process.pid, gate_call0(SYS_gettid), SIGSYS);
-	*signals_saved_mask(uc) &= ~SIGSYS_BIT;
+	sigcore_die(uc);
 }
 
 /* The program blocked or unblocked SIGSYS: deliver what waited for it. */
@@ -373,36 +344,4 @@ long signals_sigaction(const struct trap_call *call)
 		return -EFAULT;
 
 	return 0;
-}
-
-void signals_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
-			    int arg, bool indirect)
-{
-	const void *umask = (const void *)call->args[arg];
-	uint64_t pair[2], mask, *scratch;
-
-	if (umask && indirect) {
-		/* pselect6: a pointer to {const sigset_t *ss; size_t len}. */
-		if (umem_read(pair, umask, sizeof(pair)) != 0)
-			umask = NULL;
-		else
-			umask = (const void *)pair[0];
-	}
-	if (!umask || umem_read(&mask, umask, sizeof(mask)) != 0 ||
-	    !(mask & SIGSYS_BIT)) {
-		/* Nothing to strip; a bad pointer fails in the kernel as usual.
-		 */
-		pass_via(uc, GATE_PASS);
-		return;
-	}
-
-	scratch = pass_via(uc, GATE_PASS);
-	scratch[0] = mask & ~SIGSYS_BIT;
-	if (indirect) {
-		scratch[1] = (uint64_t)&scratch[0];
-		scratch[2] = pair[1];
-		pass_set_arg(uc, arg, (long)&scratch[1]);
-		return;
-	}
-	pass_set_arg(uc, arg, (long)&scratch[0]);
 }

@@ -47,12 +47,4 @@ long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
  */
 long signals_sigaction(const struct trap_call *call);
 
-/*
- * A call with a temporary mask at argument ARG (a pointer to a sigset, or
- * for pselect6 to a {sigset pointer, size} pair): routed through the gate
- * with SIGSYS removed from the mask.
- */
-void signals_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
-			    int arg, bool indirect);
-
 #endif

@@ -4,7 +4,6 @@
 #include "umem.h"
 
 #include "gate.h"
-#include "process.h"
 
 #include <errno.h>
 #include <sys/syscall.h>
@@ -14,7 +13,7 @@ static int umem_copy(long nr, void *local, void *remote, size_t len)
 {
 	struct iovec l = {.iov_base = local, .iov_len = len};
 	struct iovec r = {.iov_base = remote, .iov_len = len};
-	long n = gate_call6(nr, process.pid, &l, 1, &r, 1, 0);
+	long n = gate_call6(nr, umem_self_pid(), &l, 1, &r, 1, 0);
 
 	if (n < 0)
 		return (int)n;

@@ -1,0 +1,91 @@
+/*
+ * Signal pieces shared by the library and the exec loader.
+ */
+#include "sigcore.h"
+
+#include "gate.h"
+#include "passthrough.h"
+#include "umem.h"
+
+#include <sys/syscall.h>
+
+bool sigcore_is_handler(void *handler)
+{
+	return handler != SIG_DFL && handler != SIG_IGN;
+}
+
+static uint64_t *sigcore_saved_mask(ucontext_t *uc)
+{
+	return (uint64_t *)&uc->uc_sigmask;
+}
+
+uint64_t sigcore_handler_mask(const ucontext_t *uc,
+			      const struct ksigaction *act)
+{
+	uint64_t mask = *(const uint64_t *)&uc->uc_sigmask | act->mask;
+
+	if (!(act->flags & SA_NODEFER))
+		mask |= SIGCORE_SIGSYS;
+
+	return mask;
+}
+
+void sigcore_invoke(const struct ksigaction *act, int sig, siginfo_t *info,
+		    ucontext_t *uc, uint64_t mask)
+{
+	mask &= ~SIGCORE_UNBLOCKABLE;
+	gate_call4(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL,
+		   SIGCORE_SETSIZE);
+
+	if (act->flags & SA_SIGINFO)
+		((void (*)(int, siginfo_t *, void *))act->handler)(sig, info,
+								   uc);
+	else
+		((void (*)(int))act->handler)(sig);
+}
+
+/*
+ * syswho's handler must go first, or the signal would come back to it:
+ * the kernel's default action then ends the process on the way out.
+ */
+void sigcore_die(ucontext_t *uc)
+{
+	struct ksigaction dfl = {0};
+
+	gate_call4(SYS_rt_sigaction, SIGSYS, &dfl, NULL, SIGCORE_SETSIZE);
+	gate_call3(SYS_tgkill, gate_call0(SYS_getpid), gate_call0(SYS_gettid),
+		   SIGSYS);
+	*sigcore_saved_mask(uc) &= ~SIGCORE_SIGSYS;
+}
+
+void sigcore_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
+			    int arg, bool indirect)
+{
+	const void *umask = (const void *)call->args[arg];
+	uint64_t pair[2], mask, *scratch;
+
+	if (umask && indirect) {
+		/* pselect6: a pointer to {const sigset_t *ss; size_t len}. */
+		if (umem_read(pair, umask, sizeof(pair)) != 0)
+			umask = NULL;
+		else
+			umask = (const void *)pair[0];
+	}
+	if (!umask || umem_read(&mask, umask, sizeof(mask)) != 0 ||
+	    !(mask & SIGCORE_SIGSYS)) {
+		/* Nothing to strip; a bad pointer fails in the kernel as usual.
+		 */
+		pass_via(uc, GATE_PASS);
+		return;
+	}
+
+	scratch = pass_via(uc, GATE_PASS);
+	scratch[0] = mask & ~SIGCORE_SIGSYS;
+	if (indirect) {
+		scratch[1] = (uint64_t)&scratch[0];
+		scratch[2] = pair[1];
+		pass_set_arg(uc, arg, (long)&scratch[1]);
+		return;
+	}
+	pass_set_arg(uc, arg, (long)&scratch[0]);
+}

@@ -1,0 +1,65 @@
+/*
+ * The pieces of keeping SIGSYS deliverable that the library (signals.c)
+ * and the exec loader's handler for static programs (loader/trap.c)
+ * share: neither keeps per-thread state here, and every syscall goes
+ * through the gate.
+ */
+#ifndef SYSWHO_SIGCORE_H
+#define SYSWHO_SIGCORE_H
+
+#include "decode.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <ucontext.h>
+
+#define SIGCORE_BIT(s) (1ULL << ((s)-1))
+#define SIGCORE_SIGSYS SIGCORE_BIT(SIGSYS)
+#define SIGCORE_UNBLOCKABLE                                                    \
+	(SIGCORE_SIGSYS | SIGCORE_BIT(SIGKILL) | SIGCORE_BIT(SIGSTOP))
+#define SIGCORE_SETSIZE 8
+#define SIGCORE_MAX	64
+
+/* The kernel's struct sigaction on x86_64. */
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+/* A handler, as opposed to SIG_DFL or SIG_IGN. */
+bool sigcore_is_handler(void *handler);
+
+/*
+ * The mask the program's SIGSYS handler ACT runs with, as the kernel
+ * would block it: the interrupted mask in UC, sa_mask and, without
+ * SA_NODEFER, SIGSYS itself. SIGSYS may be set: it is the program's view.
+ */
+uint64_t sigcore_handler_mask(const ucontext_t *uc,
+			      const struct ksigaction *act);
+
+/*
+ * Call the program's handler ACT for SIG as the kernel would have, with
+ * MASK (less what must stay open) as the thread's real mask. UC's saved
+ * mask is what rt_sigreturn restores afterwards.
+ */
+void sigcore_invoke(const struct ksigaction *act, int sig, siginfo_t *info,
+		    ucontext_t *uc, uint64_t mask);
+
+/*
+ * The default action of a SIGSYS syswho did not raise: the process ends
+ * by SIGSYS, as it would have, once the handler returns.
+ */
+void sigcore_die(ucontext_t *uc);
+
+/*
+ * A call with a mask at argument ARG (a pointer to a sigset, or for
+ * pselect6 to a {sigset pointer, size} pair): routed through the gate
+ * with SIGSYS removed from the mask.
+ */
+void sigcore_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
+			    int arg, bool indirect);
+
+#endif
