@@ -451,6 +451,7 @@ void loader_main(uint64_t *sp)
 	} else {
 		/* Limitation: a static program's calls have one frame: the
 		 * call's. */
+		trap_keep();
 		loader_exec_setup(argv[0], envp);
 		if (report_start(envp, &exe, gate_data()->exe, a.argv,
 				 a.argc) == 0) {

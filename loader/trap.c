@@ -1,7 +1,8 @@
 /*
  * The loader-phase handler. It runs before the program has TLS, a libc or
  * anything else, so it keeps to the gate, the saved context and the
- * gate's data pages.
+ * gate's data pages. For a static program it stays the handler for the
+ * program's life, and keeps the program's signals as the library would.
  */
 #include "trap.h"
 
@@ -11,34 +12,159 @@
 #include "report.h"
 #include "decode.h"
 #include "passthrough.h"
+#include "sigcore.h"
 #include "sigentry.h"
 #include "sys.h"
+#include "umem.h"
 
 #include <errno.h>
 #include <linux/audit.h>
 #include <signal.h>
 #include <sys/syscall.h>
 
-#define SIGSYS_BIT (1ULL << (SIGSYS - 1))
 #ifndef SA_RESTORER
 #define SA_RESTORER 0x04000000
 #endif
-
-struct ksigaction {
-	void *handler;
-	unsigned long flags;
-	void *restorer;
-	uint64_t mask;
-};
+#define TRAP_FLAGS (SA_SIGINFO | SA_NODEFER | SA_RESTORER)
 
 extern void loader_restorer(void);
 
 /* Set for a static program: the handler reports and routes execs itself. */
 static const struct exec_setup *trap_exec;
 
+/*
+ * A static program's signals (trap_keep): the handler stays for the
+ * program's life, so it keeps what the library's signals.c keeps. The
+ * program's SIGSYS action is virtual; for every other signal the kernel
+ * holds the program's own action with SIGSYS out of its sa_mask, and a
+ * bit here says whether the program had asked for SIGSYS in it.
+ */
+static bool trap_static;
+static struct ksigaction trap_sigsys;
+static uint64_t trap_mask_had_sigsys; /* atomic */
+static unsigned long trap_kernel_flags = TRAP_FLAGS;
+static uint32_t trap_pid;
+
+uint32_t umem_self_pid(void)
+{
+	return trap_pid;
+}
+
 void trap_go_static(const struct exec_setup *es)
 {
 	trap_exec = es;
+}
+
+void trap_keep(void)
+{
+	trap_static = true;
+}
+
+/* syswho's SIGSYS handler in the kernel, with FLAGS. */
+static long trap_set_kernel(unsigned long flags, struct ksigaction *old)
+{
+	struct ksigaction act = {
+	    .handler = (void *)syswho_sigsys_entry,
+	    .flags = flags,
+	    .restorer = (void *)loader_restorer,
+	    .mask = ~SIGCORE_SIGSYS,
+	};
+
+	return gate_call4(SYS_rt_sigaction, SIGSYS, &act, old, SIGCORE_SETSIZE);
+}
+
+/*
+ * The SIGSYS frames land where the program said its own SIGSYS frames
+ * go: with SA_ONSTACK, on its alternate stack. A runtime like Go's makes
+ * syscalls on stacks of a few KiB, which a signal frame would overrun,
+ * and expects every signal on the stack it set for it.
+ */
+static void trap_follow_onstack(unsigned long program_flags)
+{
+	unsigned long flags = TRAP_FLAGS | (program_flags & SA_ONSTACK);
+
+	if (flags == trap_kernel_flags)
+		return;
+	trap_kernel_flags = flags;
+	trap_set_kernel(flags, NULL);
+}
+
+/*
+ * A child that shares the program's memory without being one of its
+ * threads (a clone with CLONE_VM and no CLONE_THREAD, as posix_spawn
+ * makes) has actions of its own, which must not change the view kept
+ * here for the program.
+ */
+static bool trap_in_memory_child(void)
+{
+	return gate_call0(SYS_getpid) != (long)trap_pid;
+}
+
+/* rt_sigaction(SIGSYS): answered from the virtual action alone. */
+static long trap_sigaction_sigsys(const struct ksigaction *act, void *uold)
+{
+	struct ksigaction old = trap_sigsys;
+
+	/* Limitation: a SIGSYS action set in a memory-sharing child is
+	 * not kept. */
+	if (act && !trap_in_memory_child()) {
+		trap_sigsys = *act;
+		trap_follow_onstack(act->flags);
+	}
+	if (uold && umem_write(uold, &old, sizeof(old)) != 0)
+		return -EFAULT;
+
+	return 0;
+}
+
+/* Whether the program's sa_mask for the signal of BIT holds SIGSYS. */
+static void trap_note_mask(uint64_t bit, bool asked)
+{
+	if (asked)
+		__atomic_fetch_or(&trap_mask_had_sigsys, bit, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&trap_mask_had_sigsys, ~bit,
+				   __ATOMIC_RELAXED);
+}
+
+/*
+ * rt_sigaction of a static program: SIGSYS stays virtual, and every other
+ * action reaches the kernel without SIGSYS in its sa_mask (a trap while
+ * SIGSYS is blocked kills the process) while the program reads back the
+ * mask it set.
+ */
+static long trap_sigaction(const struct trap_call *call)
+{
+	int sig = (int)call->args[0];
+	const void *uact = (const void *)call->args[1];
+	void *uold = (void *)call->args[2];
+	uint64_t bit = SIGCORE_BIT(sig), had;
+	struct ksigaction act = {0}, old;
+	bool asked;
+	long ret;
+
+	if (call->args[3] != SIGCORE_SETSIZE || sig < 1 || sig > SIGCORE_MAX)
+		return -EINVAL;
+	if (uact && umem_read(&act, uact, sizeof(act)) != 0)
+		return -EFAULT;
+	if (sig == SIGSYS)
+		return trap_sigaction_sigsys(uact ? &act : NULL, uold);
+
+	had = __atomic_load_n(&trap_mask_had_sigsys, __ATOMIC_RELAXED) & bit;
+	asked = uact && (act.mask & SIGCORE_SIGSYS);
+	act.mask &= ~SIGCORE_SIGSYS;
+	ret = gate_call4(SYS_rt_sigaction, sig, uact ? &act : NULL,
+			 uold ? &old : NULL, SIGCORE_SETSIZE);
+	if (ret < 0)
+		return ret;
+	if (uact && !trap_in_memory_child())
+		trap_note_mask(bit, asked);
+	if (uold && had)
+		old.mask |= SIGCORE_SIGSYS;
+	if (uold && umem_write(uold, &old, sizeof(old)) != 0)
+		return -EFAULT;
+
+	return 0;
 }
 
 /* A static program's exec: to the loader again, or failing as it would. */
@@ -111,21 +237,98 @@ static struct gate_early *trap_note(const struct trap_call *call)
 }
 
 /*
- * A mask being set must never hold SIGSYS. Limitation: before the library
- * takes over, a program reading its mask back does not see SIGSYS in it.
+ * A SIGSYS that syswho's filter did not raise, in a static program: it
+ * goes where the program's virtual action says. Limitation: it arrives at
+ * once even while a static program blocks SIGSYS.
  */
-static void trap_pass_sigprocmask(ucontext_t *uc, const struct trap_call *call)
+static void trap_forward(int sig, siginfo_t *info, ucontext_t *uc)
 {
-	const uint64_t *set = (const uint64_t *)call->args[1];
-	uint64_t *scratch;
+	struct ksigaction act = trap_sigsys;
 
-	if (!set || call->args[0] == SIG_UNBLOCK || !(*set & SIGSYS_BIT)) {
-		pass_via(uc, GATE_PASS);
+	if (act.handler == SIG_IGN)
+		return;
+	if (act.handler == SIG_DFL) {
+		sigcore_die(uc);
 		return;
 	}
-	scratch = pass_via(uc, GATE_PASS);
-	scratch[0] = *set & ~SIGSYS_BIT;
-	pass_set_arg(uc, 1, (long)scratch);
+	if (act.flags & SA_RESETHAND)
+		memset(&trap_sigsys, 0, sizeof(trap_sigsys));
+	sigcore_invoke(&act, sig, info, uc, sigcore_handler_mask(uc, &act));
+}
+
+/* Whether ADDR lies on the alternate stack UC was delivered with. */
+static bool trap_on_altstack(const ucontext_t *uc, uintptr_t addr)
+{
+	uintptr_t base = (uintptr_t)uc->uc_stack.ss_sp;
+
+	return !(uc->uc_stack.ss_flags & SS_DISABLE) && addr >= base &&
+	       addr - base < uc->uc_stack.ss_size;
+}
+
+/*
+ * sigaltstack looks at the stack pointer it is called with: made from
+ * the alternate stack the signal frame went to, it would fail to change
+ * it (EPERM) and report it in use. It is made from the program's stack.
+ */
+static void trap_pass_sigaltstack(ucontext_t *uc, const struct trap_call *call)
+{
+	if (trap_on_altstack(uc, (uintptr_t)uc) &&
+	    !trap_on_altstack(uc, call->sp))
+		pass_via_own_stack(uc, GATE_PASS);
+	else
+		pass_via(uc, GATE_PASS);
+}
+
+/*
+ * The first trap of a new process: its own pid, and for a static program
+ * its own report. Under a dynamic program the mark stays for the library.
+ */
+static void trap_after_fork(void)
+{
+	trap_pid = (uint32_t)gate_call0(SYS_getpid);
+	if (!trap_static)
+		return;
+	gate_data()->child_of_fork = 0;
+	if (trap_exec)
+		report_after_fork();
+}
+
+/* Calls whose masks or actions hold SIGSYS. True when routed. */
+static bool trap_route_signals(ucontext_t *uc, const struct trap_call *call)
+{
+	switch (call->nr) {
+	case SYS_rt_sigprocmask:
+		/* Limitation: a mask read back here never shows SIGSYS. */
+		sigcore_pass_temp_mask(uc, call, 1, false);
+		return true;
+	case SYS_rt_sigsuspend:
+		sigcore_pass_temp_mask(uc, call, 0, false);
+		return true;
+	case SYS_ppoll:
+		sigcore_pass_temp_mask(uc, call, 3, false);
+		return true;
+	case SYS_pselect6:
+		sigcore_pass_temp_mask(uc, call, 5, true);
+		return true;
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		sigcore_pass_temp_mask(uc, call, 4, false);
+		return true;
+	case SYS_signalfd:
+	case SYS_signalfd4:
+		sigcore_pass_temp_mask(uc, call, 1, false);
+		return true;
+	case SYS_rt_sigaction:
+		if (!trap_static)
+			return false;
+		decode_set_return(uc, trap_sigaction(call));
+		return true;
+	case SYS_sigaltstack:
+		trap_pass_sigaltstack(uc, call);
+		return true;
+	default:
+		return false;
+	}
 }
 
 void syswho_sigsys(int sig, siginfo_t *info, void *context)
@@ -134,14 +337,15 @@ void syswho_sigsys(int sig, siginfo_t *info, void *context)
 	ucontext_t *uc = context;
 	struct trap_call call;
 
-	/* Limitation: a SIGSYS from elsewhere before the library starts is
-	 * lost. */
-	if (!decode_is_ours(info))
+	if (!decode_is_ours(info)) {
+		/* Limitation: a SIGSYS from elsewhere before the library
+		 * starts is lost. */
+		if (trap_static)
+			trap_forward(sig, info, uc);
 		return;
-	if (trap_exec && gate_data()->child_of_fork) {
-		gate_data()->child_of_fork = 0;
-		report_after_fork();
 	}
+	if (gate_data()->child_of_fork)
+		trap_after_fork();
 	decode_call(info, uc, &call);
 	if (!__atomic_load_n(&gate_data()->quiet, __ATOMIC_RELAXED))
 		early = trap_note(&call);
@@ -152,10 +356,9 @@ void syswho_sigsys(int sig, siginfo_t *info, void *context)
 		pass_via(uc, GATE_PASS_INT80);
 		return;
 	}
-	switch (call.nr) {
-	case SYS_rt_sigprocmask:
-		trap_pass_sigprocmask(uc, &call);
+	if (trap_route_signals(uc, &call))
 		return;
+	switch (call.nr) {
 	case SYS_clone3:
 		decode_set_return(uc, -ENOSYS);
 		return;
@@ -185,20 +388,22 @@ void syswho_sigsys(int sig, siginfo_t *info, void *context)
 	pass_via(uc, GATE_PASS);
 }
 
+/*
+ * The action found for SIGSYS is what the exec'ing image left: only
+ * SIG_IGN survives an exec, and the program starts with it.
+ */
 int trap_install(void)
 {
-	struct ksigaction act = {
-	    .handler = (void *)syswho_sigsys_entry,
-	    .flags = SA_SIGINFO | SA_NODEFER | SA_RESTORER,
-	    .restorer = (void *)loader_restorer,
-	    .mask = ~SIGSYS_BIT,
-	};
-	struct ksigaction old;
-	long ret = gate_call4(SYS_rt_sigaction, SIGSYS, &act, &old, 8);
+	struct ksigaction old = {0};
+	long ret;
 
-	/* exec kept an ignored SIGSYS: the program's, for the library. */
-	if (ret == 0 && old.handler == SIG_IGN)
+	trap_pid = (uint32_t)gate_call0(SYS_getpid);
+	ret = trap_set_kernel(TRAP_FLAGS, &old);
+	/* exec kept an ignored SIGSYS: the program's, and the library's. */
+	if (ret == 0 && old.handler == SIG_IGN) {
+		trap_sigsys.handler = SIG_IGN;
 		gate_data()->sigsys_ignored = 1;
+	}
 
 	return (int)ret;
 }

@@ -20,4 +20,10 @@ int trap_install(void);
  */
 void trap_go_static(const struct exec_setup *es);
 
+/*
+ * The program is static: the handler stays its SIGSYS handler for life,
+ * so it keeps the program's own signal actions and masks working.
+ */
+void trap_keep(void);
+
 #endif

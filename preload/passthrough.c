@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#define PASS_RED_ZONE 128
+
 static const int pass_arg_regs[6] = {
     REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8, REG_R9,
 };
@@ -23,10 +25,10 @@ static uint64_t *pass_frame(ucontext_t *uc)
 			    GATE_FRAME_RESERVE);
 }
 
-void *pass_via(ucontext_t *uc, enum gate_stub stub)
+static void *pass_via_frame(ucontext_t *uc, enum gate_stub stub,
+			    uint64_t *frame)
 {
 	greg_t *r = uc->uc_mcontext.gregs;
-	uint64_t *frame = pass_frame(uc);
 	int i;
 
 	for (i = 0; i < GATE_FRAME_REGS; i++)
@@ -38,6 +40,23 @@ void *pass_via(ucontext_t *uc, enum gate_stub stub)
 	r[REG_RIP] = (greg_t)gate_stub_addr(stub);
 
 	return frame + GATE_FRAME_SP + 1;
+}
+
+void *pass_via(ucontext_t *uc, enum gate_stub stub)
+{
+	return pass_via_frame(uc, stub, pass_frame(uc));
+}
+
+/*
+ * The frame on the program's own stack, under its red zone: only for a
+ * signal frame that is on another stack, or the two would overlap.
+ */
+void *pass_via_own_stack(ucontext_t *uc, enum gate_stub stub)
+{
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+	uintptr_t top = (sp - PASS_RED_ZONE) & ~(uintptr_t)15;
+
+	return pass_via_frame(uc, stub, (uint64_t *)(top - GATE_FRAME_RESERVE));
 }
 
 void pass_set_arg(ucontext_t *uc, int i, long value)

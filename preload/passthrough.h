@@ -18,6 +18,14 @@
  */
 void *pass_via(ucontext_t *uc, enum gate_stub stub);
 
+/*
+ * Like pass_via, with the frame below the red zone of the program's own
+ * stack: the call is then made on the stack the program made it on, as
+ * sigaltstack needs when the signal frame is on the alternate stack.
+ * Only for a signal frame on a stack other than the program's.
+ */
+void *pass_via_own_stack(ucontext_t *uc, enum gate_stub stub);
+
 /* Point argument register I (0..5, x86_64 order) at VALUE. */
 void pass_set_arg(ucontext_t *uc, int i, long value);
 
