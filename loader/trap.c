@@ -6,6 +6,7 @@
  */
 #include "trap.h"
 
+#include "altstack.h"
 #include "args.h"
 #include "clone.h"
 #include "execprep.h"
@@ -270,13 +271,50 @@ static bool trap_on_altstack(const ucontext_t *uc, uintptr_t addr)
  * the alternate stack the signal frame went to, it would fail to change
  * it (EPERM) and report it in use. It is made from the program's stack.
  */
-static void trap_pass_sigaltstack(ucontext_t *uc, const struct trap_call *call)
+static void *trap_pass_on_own_stack(ucontext_t *uc,
+				    const struct trap_call *call)
 {
 	if (trap_on_altstack(uc, (uintptr_t)uc) &&
 	    !trap_on_altstack(uc, call->sp))
-		pass_via_own_stack(uc, GATE_PASS);
-	else
-		pass_via(uc, GATE_PASS);
+		return pass_via_own_stack(uc, GATE_PASS);
+	return pass_via(uc, GATE_PASS);
+}
+
+/*
+ * While a static program's SIGSYS frames go to the alternate stack, a
+ * thread that disables its own gets one lent by syswho (altstack.h) and
+ * is told it has none. Limitation: a thread keeps a lent stack once it
+ * disabled its own, and more than 16 at once get none.
+ */
+static void trap_pass_sigaltstack(ucontext_t *uc, const struct trap_call *call)
+{
+	const void *uss = (const void *)call->args[0];
+	void *uoss = (void *)call->args[1];
+	stack_t ss, none = {.ss_flags = SS_DISABLE}, *scratch;
+	bool lend = false, lent;
+
+	lent = !(uc->uc_stack.ss_flags & SS_DISABLE) &&
+	       altstack_is_lent(uc->uc_stack.ss_sp);
+	if (trap_static && (trap_kernel_flags & SA_ONSTACK) && uss &&
+	    umem_read(&ss, uss, sizeof(ss)) == 0 && ss.ss_flags == SS_DISABLE)
+		lend = altstack_lend((int32_t)trap_pid,
+				     (int32_t)gate_call0(SYS_gettid), &ss);
+	if (lent && uoss && umem_write(uoss, &none, sizeof(none)) != 0) {
+		decode_set_return(uc, -EFAULT);
+		return;
+	}
+	if (lent && !uss) {
+		decode_set_return(uc, 0);
+		return;
+	}
+
+	scratch = trap_pass_on_own_stack(uc, call);
+	if (lend) {
+		*scratch = ss;
+		pass_set_arg(uc, 0, (long)scratch);
+	}
+	if (lent)
+		pass_set_arg(uc, 1, 0);
 }
 
 /*
