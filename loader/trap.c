@@ -352,10 +352,6 @@ static bool trap_route_signals(ucontext_t *uc, const struct trap_call *call)
 	case SYS_epoll_pwait2:
 		sigcore_pass_temp_mask(uc, call, 4, false);
 		return true;
-	case SYS_signalfd:
-	case SYS_signalfd4:
-		sigcore_pass_temp_mask(uc, call, 1, false);
-		return true;
 	case SYS_rt_sigaction:
 		if (!trap_static)
 			return false;
