@@ -257,29 +257,6 @@ static void trap_forward(int sig, siginfo_t *info, ucontext_t *uc)
 	sigcore_invoke(&act, sig, info, uc, sigcore_handler_mask(uc, &act));
 }
 
-/* Whether ADDR lies on the alternate stack UC was delivered with. */
-static bool trap_on_altstack(const ucontext_t *uc, uintptr_t addr)
-{
-	uintptr_t base = (uintptr_t)uc->uc_stack.ss_sp;
-
-	return !(uc->uc_stack.ss_flags & SS_DISABLE) && addr >= base &&
-	       addr - base < uc->uc_stack.ss_size;
-}
-
-/*
- * sigaltstack looks at the stack pointer it is called with: made from
- * the alternate stack the signal frame went to, it would fail to change
- * it (EPERM) and report it in use. It is made from the program's stack.
- */
-static void *trap_pass_on_own_stack(ucontext_t *uc,
-				    const struct trap_call *call)
-{
-	if (trap_on_altstack(uc, (uintptr_t)uc) &&
-	    !trap_on_altstack(uc, call->sp))
-		return pass_via_own_stack(uc, GATE_PASS);
-	return pass_via(uc, GATE_PASS);
-}
-
 /*
  * While a static program's SIGSYS frames go to the alternate stack, a
  * thread that disables its own gets one lent by syswho (altstack.h) and
@@ -308,7 +285,7 @@ static void trap_pass_sigaltstack(ucontext_t *uc, const struct trap_call *call)
 		return;
 	}
 
-	scratch = trap_pass_on_own_stack(uc, call);
+	scratch = sigcore_pass_on_own_stack(uc, call);
 	if (lend) {
 		*scratch = ss;
 		pass_set_arg(uc, 0, (long)scratch);

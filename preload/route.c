@@ -93,6 +93,9 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 	case SYS_rt_sigsuspend:
 		sigcore_pass_temp_mask(uc, call, 0, false);
 		return ROUTE_DONE;
+	case SYS_sigaltstack:
+		sigcore_pass_on_own_stack(uc, call);
+		return ROUTE_DONE;
 	case SYS_ppoll:
 		sigcore_pass_temp_mask(uc, call, 3, false);
 		return ROUTE_DONE;

@@ -89,3 +89,20 @@ void sigcore_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
 	}
 	pass_set_arg(uc, arg, (long)&scratch[0]);
 }
+
+/* Whether ADDR lies on the alternate stack UC was delivered with. */
+static bool sigcore_on_altstack(const ucontext_t *uc, uintptr_t addr)
+{
+	uintptr_t base = (uintptr_t)uc->uc_stack.ss_sp;
+
+	return !(uc->uc_stack.ss_flags & SS_DISABLE) && addr >= base &&
+	       addr - base < uc->uc_stack.ss_size;
+}
+
+void *sigcore_pass_on_own_stack(ucontext_t *uc, const struct trap_call *call)
+{
+	if (sigcore_on_altstack(uc, (uintptr_t)uc) &&
+	    !sigcore_on_altstack(uc, call->sp))
+		return pass_via_own_stack(uc, GATE_PASS);
+	return pass_via(uc, GATE_PASS);
+}

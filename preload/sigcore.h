@@ -62,4 +62,13 @@ void sigcore_die(ucontext_t *uc);
 void sigcore_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
 			    int arg, bool indirect);
 
+/*
+ * Pass the call in UC through the gate from the program's own stack when
+ * the signal frame went to the alternate stack and the call was not made
+ * there: sigaltstack looks at the stack pointer it is called with, and
+ * from the alternate stack would fail to change it (EPERM) and report it
+ * in use. Returns the scratch space of the pass-through frame.
+ */
+void *sigcore_pass_on_own_stack(ucontext_t *uc, const struct trap_call *call);
+
 #endif

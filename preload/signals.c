@@ -315,6 +315,25 @@ static long signals_sigaction_child(int sig, const struct ksigaction *act,
 	return 0;
 }
 
+/*
+ * syswho's SIGSYS frames land where the program said its own SIGSYS frames
+ * go: with SA_ONSTACK, on the thread's alternate stack. Go's runtime makes
+ * syscalls on goroutine stacks of a few KiB, which a signal frame would
+ * overrun, and sets SA_ONSTACK on every signal, SIGSYS included.
+ */
+static void signals_follow_onstack(unsigned long program_flags)
+{
+	struct ksigaction cur;
+
+	if (gate_call4(SYS_rt_sigaction, SIGSYS, NULL, &cur, KSIGSET_SIZE) !=
+		0 ||
+	    (cur.flags & SA_ONSTACK) == (program_flags & SA_ONSTACK))
+		return;
+	cur.flags = (cur.flags & ~(unsigned long)SA_ONSTACK) |
+		    (program_flags & SA_ONSTACK);
+	gate_call4(SYS_rt_sigaction, SIGSYS, &cur, NULL, KSIGSET_SIZE);
+}
+
 long signals_sigaction(const struct trap_call *call)
 {
 	int sig = (int)call->args[0];
@@ -338,6 +357,8 @@ long signals_sigaction(const struct trap_call *call)
 		if (ret < 0)
 			return ret;
 	}
+	if (uact && sig == SIGSYS)
+		signals_follow_onstack(act.flags);
 	if (uact)
 		signals_actions[sig] = act;
 	if (uold && umem_write(uold, &old, sizeof(old)) != 0)

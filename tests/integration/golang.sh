@@ -1,13 +1,22 @@
 #!/bin/bash
-# golang.sh - a static Go program, built here with the machine's Go, runs
-# under syswho as it does natively.
+# golang.sh static|cgo - a Go program, built here with the machine's Go,
+# runs under syswho as it does natively: statically linked (CGO_ENABLED=0)
+# or dynamically, through cgo and glibc.
 #
 # Go's runtime installs a handler with a full sa_mask and SA_ONSTACK for
 # every signal, SIGSYS included, makes its syscalls on goroutine stacks of
 # a few KiB, and ends threads after disabling their alternate stacks. A
 # static Go program loads no libsyswho.so, so the loader's handler must
-# keep all of that working. Skipped when go is not installed.
+# keep all of that working; a cgo program loads it, and the library must.
+# Skipped when go is not installed.
 . "$(dirname "$0")/lib.sh"
+
+mode=${1:?usage: golang.sh static|cgo}
+case $mode in
+static) cgo=0 want='statically linked' ;;
+cgo) cgo=1 want='dynamically linked' ;;
+*) sw_fail "golang.sh: unknown mode $mode" ;;
+esac
 
 command -v go >/dev/null ||
 	sw_skip "go is not installed (apt-get install golang-go)"
@@ -83,19 +92,24 @@ func main() {
 }
 GO
 
+# With cgo the runtime starts its threads through glibc's pthread_create.
+if ((cgo)); then
+	printf 'package main\n\nimport "C"\n' >"$SW_TMP/src/cgo.go"
+fi
+
 # Only the standard library, and nothing outside the test's directory.
 mkdir -p "$SW_TMP/gocache" "$SW_TMP/gopath" "$SW_TMP/home"
-prog="$SW_TMP/gostatic"
+prog="$SW_TMP/go$mode"
 if ! (cd "$SW_TMP/src" &&
 	env HOME="$SW_TMP/home" GOCACHE="$SW_TMP/gocache" \
 		GOPATH="$SW_TMP/gopath" GOPROXY=off GOFLAGS= GOENV=off \
-		GOTOOLCHAIN=local GOTELEMETRY=off CGO_ENABLED=0 \
-		go build -o "$prog" main.go) >"$SW_TMP/build.err" 2>&1; then
+		GOTOOLCHAIN=local GOTELEMETRY=off CGO_ENABLED=$cgo \
+		go build -o "$prog" ./*.go) >"$SW_TMP/build.err" 2>&1; then
 	cat "$SW_TMP/build.err" >&2
 	sw_fail "go build of the test program failed"
 fi
-file -b "$prog" | grep -q 'statically linked' ||
-	sw_fail "the Go program is not static: $(file -b "$prog")"
+file -b "$prog" | grep -q "$want" ||
+	sw_fail "the Go program is not $want: $(file -b "$prog")"
 
 mkdir -p "$SW_TMP/native.dir"
 sw_native native "$prog" "$SW_TMP/native.dir"
@@ -119,17 +133,20 @@ sw_assert_eq "$(sw_sql traced1 "SELECT COUNT(*) FROM process
 	WHERE ppid = $root AND exe LIKE '%/true' AND exit_code = 0")" 8 \
 	"traced /bin/true children that exited 0"
 
-# A static program's calls are all its executable's.
 sw_assert_eq "$(sw_sql traced1 "SELECT COUNT(*) > 0 FROM site s
 	JOIN process p ON p.id = s.process
 	WHERE p.pid = $root AND p.execed = 0")" 1 "the Go program's sites"
-sw_assert_eq "$(sw_sql traced1 "SELECT COUNT(*) FROM site s
-	JOIN process p ON p.id = s.process
-	LEFT JOIN module m ON m.id = s.owner
-	WHERE p.pid = $root AND p.execed = 0
-	AND (m.path IS NULL OR m.path != '$prog')")" 0 \
-	"sites of the Go program owned by anything but it"
+# A static program's calls are all its executable's.
+if [[ $mode == static ]]; then
+	sw_assert_eq "$(sw_sql traced1 "SELECT COUNT(*) FROM site s
+		JOIN process p ON p.id = s.process
+		LEFT JOIN module m ON m.id = s.owner
+		WHERE p.pid = $root AND p.execed = 0
+		AND (m.path IS NULL OR m.path != '$prog')")" 0 \
+		"sites of the Go program owned by anything but it"
+fi
+# Go makes these itself, and with cgo starts its threads through glibc.
 for call in openat write rt_sigaction sigaltstack clone execve; do
 	sw_assert_owned_by traced1 "$call" "$prog"
 done
-echo "pass: a static Go program under syswho"
+echo "pass: a $mode Go program under syswho"
