@@ -17,6 +17,17 @@ exes() {
 	sw_jq "$1" '[.processes[].exe] | unique | .[]'
 }
 
+# assert_images NAME PATH...: NAME's profile holds exactly one process
+# image per PATH given, no more and no fewer.
+assert_images() {
+	local name=$1 want
+
+	shift
+	want=$(for p in "$@"; do realpath -e "$p"; done | sort | tr '\n' ' ')
+	sw_assert_eq "$(sw_jq "$name" '[.processes[].exe] | sort | join(" ")') " \
+		"$want" "the process images"
+}
+
 # assert_has_exe NAME PATH: some process of NAME ran PATH.
 assert_has_exe() {
 	exes "$1" | grep -qxF "$(realpath -e "$2")" ||
@@ -187,6 +198,7 @@ make)
 env-i)
 	native_rc=4
 	run_both env -i /bin/sh -c 'exit 4'
+	assert_images traced /usr/bin/env /bin/sh
 	env_pid=$(sw_jq traced --arg e "$(realpath -e /usr/bin/env)" \
 		'.processes[] | select(.exe == $e) | .pid')
 	sw_assert_eq "$(sw_jq traced --argjson p "$env_pid" --arg e "$(realpath -e /bin/sh)" \
@@ -201,6 +213,8 @@ script)
 	chmod +x "$SW_TMP/hello.sh"
 	native_rc=0
 	run_both "$SW_TMP/hello.sh" arg
+	# The script's shell, its copy forked for $(cat), and cat.
+	assert_images traced /bin/sh /bin/sh /bin/cat
 	sw_assert_eq "$(cat "$SW_TMP/traced.out")" "script:arg hello.sh" \
 		"script output"
 	# (The script's forked copy for $(cat) has the same argv.)
