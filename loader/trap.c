@@ -311,23 +311,12 @@ static void trap_after_fork(void)
 /* Calls whose masks or actions hold SIGSYS. True when routed. */
 static bool trap_route_signals(ucontext_t *uc, const struct trap_call *call)
 {
+	if (sigcore_route_temp_mask(uc, call))
+		return true;
 	switch (call->nr) {
 	case SYS_rt_sigprocmask:
 		/* Limitation: a mask read back here never shows SIGSYS. */
 		sigcore_pass_temp_mask(uc, call, 1, false);
-		return true;
-	case SYS_rt_sigsuspend:
-		sigcore_pass_temp_mask(uc, call, 0, false);
-		return true;
-	case SYS_ppoll:
-		sigcore_pass_temp_mask(uc, call, 3, false);
-		return true;
-	case SYS_pselect6:
-		sigcore_pass_temp_mask(uc, call, 5, true);
-		return true;
-	case SYS_epoll_pwait:
-	case SYS_epoll_pwait2:
-		sigcore_pass_temp_mask(uc, call, 4, false);
 		return true;
 	case SYS_rt_sigaction:
 		if (!trap_static)

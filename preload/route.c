@@ -90,21 +90,8 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 	case SYS_rt_sigaction:
 		decode_set_return(uc, signals_sigaction(call));
 		return ROUTE_DONE;
-	case SYS_rt_sigsuspend:
-		sigcore_pass_temp_mask(uc, call, 0, false);
-		return ROUTE_DONE;
 	case SYS_sigaltstack:
 		sigcore_pass_on_own_stack(uc, call);
-		return ROUTE_DONE;
-	case SYS_ppoll:
-		sigcore_pass_temp_mask(uc, call, 3, false);
-		return ROUTE_DONE;
-	case SYS_pselect6:
-		sigcore_pass_temp_mask(uc, call, 5, true);
-		return ROUTE_DONE;
-	case SYS_epoll_pwait:
-	case SYS_epoll_pwait2:
-		sigcore_pass_temp_mask(uc, call, 4, false);
 		return ROUTE_DONE;
 	case SYS_clone3:
 		/*
@@ -187,6 +174,9 @@ enum route_after route_call(struct thread_state *ts, ucontext_t *uc,
 		pass_via(uc, GATE_PASS_INT80);
 		return ROUTE_DONE;
 	}
+
+	if (sigcore_route_temp_mask(uc, call))
+		return ROUTE_DONE;
 
 	return route_x86_64(ts, uc, call, nested);
 }

@@ -90,6 +90,27 @@ void sigcore_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
 	pass_set_arg(uc, arg, (long)&scratch[0]);
 }
 
+bool sigcore_route_temp_mask(ucontext_t *uc, const struct trap_call *call)
+{
+	switch (call->nr) {
+	case SYS_rt_sigsuspend:
+		sigcore_pass_temp_mask(uc, call, 0, false);
+		return true;
+	case SYS_ppoll:
+		sigcore_pass_temp_mask(uc, call, 3, false);
+		return true;
+	case SYS_pselect6:
+		sigcore_pass_temp_mask(uc, call, 5, true);
+		return true;
+	case SYS_epoll_pwait:
+	case SYS_epoll_pwait2:
+		sigcore_pass_temp_mask(uc, call, 4, false);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Whether ADDR lies on the alternate stack UC was delivered with. */
 static bool sigcore_on_altstack(const ucontext_t *uc, uintptr_t addr)
 {

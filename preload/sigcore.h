@@ -63,6 +63,13 @@ void sigcore_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
 			    int arg, bool indirect);
 
 /*
+ * The calls that take a temporary mask (rt_sigsuspend, ppoll, pselect6,
+ * epoll_pwait, epoll_pwait2): routed with SIGSYS removed from it, true.
+ * Any other call: false, untouched.
+ */
+bool sigcore_route_temp_mask(ucontext_t *uc, const struct trap_call *call);
+
+/*
  * Pass the call in UC through the gate from the program's own stack when
  * the signal frame went to the alternate stack and the call was not made
  * there: sigaltstack looks at the stack pointer it is called with, and
