@@ -272,22 +272,6 @@ static void loader_exec_setup(const char *argv0, char *const *envp)
 		sys_strlcpy(loader_exec.loader, argv0, EXEC_PATH_MAX);
 }
 
-/* Whether ENTRY ("NAME=...") is named in LIST ("NAME:NAME..."). */
-static int loader_listed(const char *list, const char *entry)
-{
-	const char *p = list;
-	size_t n;
-
-	while (*p) {
-		for (n = 0; p[n] && p[n] != ':'; n++)
-			;
-		if (n && strncmp(entry, p, n) == 0 && entry[n] == '=')
-			return 1;
-		p += p[n] ? n + 1 : n;
-	}
-	return 0;
-}
-
 /*
  * A static program loads no library to take syswho's variables out of
  * its environment: the loader does, once it has kept them for the
@@ -295,20 +279,8 @@ static int loader_listed(const char *list, const char *entry)
  */
 static void loader_hide_env(char **envp)
 {
-	const char *list = NULL;
-	int i, n = 0;
-
-	for (i = 0; envp[i]; i++)
-		if (strncmp(envp[i], EXEC_INJECTED_VAR "=",
-			    sizeof(EXEC_INJECTED_VAR)) == 0)
-			list = envp[i] + sizeof(EXEC_INJECTED_VAR);
-	if (!list || !loader_exec.loader[0])
-		return;
-	for (i = 0; envp[i]; i++)
-		if (envp[i] + sizeof(EXEC_INJECTED_VAR) != list &&
-		    !loader_listed(list, envp[i]))
-			envp[n++] = envp[i];
-	envp[n] = NULL;
+	if (loader_exec.loader[0])
+		exec_env_strip(envp, true);
 }
 
 /*

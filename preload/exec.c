@@ -65,22 +65,9 @@ int exec_init(const char *collector)
 
 void exec_hide_env(void)
 {
-	const char *list = getenv(EXEC_INJECTED_VAR);
-	char names[512], *name, *next;
-
-	if (!list)
-		return;
-	snprintf(names, sizeof(names), "%s", list);
-	unsetenv(EXEC_INJECTED_VAR);
 	/* Without the loader, an exec could not give them back. */
-	if (!exec_ready)
-		return;
-	for (name = names; name && *name; name = next) {
-		next = strchr(name, ':');
-		if (next)
-			*next++ = '\0';
-		unsetenv(name);
-	}
+	if (environ)
+		exec_env_strip(environ, exec_ready);
 }
 
 /*

@@ -230,6 +230,40 @@ static void exec_note_injected(char **s, const char *end,
 	(*s)++;
 }
 
+/* Whether ENTRY ("NAME=...") is named in LIST ("NAME:NAME..."). */
+static bool exec_listed(const char *list, const char *entry)
+{
+	const char *p = list;
+	size_t n;
+
+	while (*p) {
+		for (n = 0; p[n] && p[n] != ':'; n++)
+			;
+		if (n && strncmp(entry, p, n) == 0 && entry[n] == '=')
+			return true;
+		p += p[n] ? n + 1 : n;
+	}
+	return false;
+}
+
+void exec_env_strip(char **envp, bool listed)
+{
+	const size_t skip = sizeof(EXEC_INJECTED_VAR);
+	const char *list = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; envp[i]; i++)
+		if (strncmp(envp[i], EXEC_INJECTED_VAR "=", skip) == 0)
+			list = envp[i] + skip;
+	if (!list)
+		return;
+	for (i = 0; envp[i]; i++)
+		if (strncmp(envp[i], EXEC_INJECTED_VAR "=", skip) != 0 &&
+		    !(listed && exec_listed(list, envp[i])))
+			envp[n++] = envp[i];
+	envp[n] = NULL;
+}
+
 static size_t exec_count(char *const *v)
 {
 	size_t n = 0;

@@ -7,6 +7,7 @@
 
 #include "decode.h"
 
+#include <stdbool.h>
 #include <ucontext.h>
 
 #define EXEC_PATH_MAX 4096
@@ -18,6 +19,13 @@
  * can be taken out before the program looks.
  */
 #define EXEC_INJECTED_VAR "SYSWHO_INJECTED"
+
+/*
+ * Take EXEC_INJECTED_VAR out of ENVP, and with LISTED the variables it
+ * names too, by editing the array in place: the program may define its
+ * own unsetenv (bash does, and its version leaves environ as it was).
+ */
+void exec_env_strip(char **envp, bool listed);
 
 /* What an exec needs: the loader, the library, syswho's variables. */
 struct exec_setup {

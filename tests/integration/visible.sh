@@ -3,7 +3,7 @@
 # without syswho: its first descriptor (syswho keeps its own at 800 and
 # above), its argv after an exec with none, its environment (syswho's
 # variables are taken out again, in dynamic and static programs, at the
-# root and after env -i).
+# root, after env -i and under bash).
 #
 # MODE: fd | argv | env | static-env
 . "$(dirname "$0")/lib.sh"
@@ -41,6 +41,9 @@ env)
 	both "environment after env -i" env -i VISIBLE=1 "$vis" env
 	sw_assert_eq "$(cat "$SW_TMP/traced.out")" VISIBLE=1 "env -i environment"
 	both "environment of env -i env" env -i env
+	# bash has its own unsetenv, which leaves environ as it was.
+	both "environment under bash" bash -c "$vis env"
+	both "environment under sh and bash" sh -c "bash -c '$vis env'"
 	;;
 static-env)
 	both "environment of a static root" "$spin" env
