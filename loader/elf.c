@@ -12,7 +12,8 @@
 #define PAGE	     4096UL
 #define PAGE_DOWN(x) ((x) & ~(PAGE - 1))
 #define PAGE_UP(x)   PAGE_DOWN((x) + PAGE - 1)
-#define PHDRS_MAX    64
+/* As many as the kernel takes: a page of them (ELF_MIN_ALIGN). */
+#define PHDRS_MAX (4096 / sizeof(Elf64_Phdr))
 
 int elf_check(const Elf64_Ehdr *h)
 {

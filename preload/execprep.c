@@ -20,10 +20,6 @@
 
 #define EXEC_FD_FLOOR 800
 
-/* Linux 6.14: check that the file could be exec'd, and exec nothing. */
-#ifndef AT_EXECVE_CHECK
-#define AT_EXECVE_CHECK 0x10000
-#endif
 #define EXEC_FLAGS (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_EXECVE_CHECK)
 
 /* Variables syswho sets; the program's own values of them are replaced. */
@@ -368,7 +364,9 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 		return 2;
 	ret = exec_target(call, target, &own);
 	if (ret == 0)
-		ret = exec_check(target);
+		ret = exec_check_file(target);
+	if (ret == 0)
+		ret = exec_check_format(target);
 	if (ret == 0)
 		ret = exec_build(es, target, own, sigsys,
 				 (char *const *)call->args[a + 1],

@@ -36,8 +36,11 @@ sw_assert_eq "$SW_RC" 127 "exit status for a missing command"
 # Found but not executable as it is: one line, a shell's status, no profile.
 printf 'just text, no "#!" and no ELF header\n' >"$SW_TMP/noelf"
 printf '#!/nonexistent/interpreter\necho hi\n' >"$SW_TMP/badinterp"
-chmod +x "$SW_TMP/noelf" "$SW_TMP/badinterp"
+"$(sw_prog reexec)" badinterp "$SW_TMP/elfinterp"
+head -c 64 "$(sw_prog reexec)" >"$SW_TMP/headonly"
+chmod +x "$SW_TMP/noelf" "$SW_TMP/badinterp" "$SW_TMP/headonly"
 for want in noelf:126:'Exec format error' badinterp:127:'No such file' \
+	elfinterp:127:'No such file' headonly:126:'Exec format error' \
 	passwd:126:'Permission denied'; do
 	name=${want%%:*} rc=${want#*:} rc=${rc%%:*}
 	target=$SW_TMP/$name

@@ -1,14 +1,17 @@
 #!/bin/bash
-# reexec.sh MODE - a program execs itself through a name that means
-# something else once syswho's loader runs (/proc/self/exe, /proc/self/fd/N
-# of a close-on-exec descriptor), or with execveat arguments the kernel
-# checks. The output is the native one and both images are in the profile.
+# reexec.sh MODE [PROGRAM] - a program execs itself through a name that
+# means something else once syswho's loader runs (/proc/self/exe,
+# /proc/self/fd/N of a close-on-exec descriptor), with execveat arguments
+# the kernel checks, or after execs that must fail with the kernel's errno
+# and leave it running. The output is the native one and both images are
+# in the profile.
 #
-# MODE: self | fd | execveat
+# MODE: self | fd | execveat | badelf
+# PROGRAM: reexec (the default) or reexec-static
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:?usage: reexec.sh MODE}
-prog=$(realpath -e "$(sw_prog reexec)")
+mode=${1:?usage: reexec.sh MODE [PROGRAM]}
+prog=$(realpath -e "$(sw_prog "${2:-reexec}")")
 
 sw_native native "$prog" "$mode"
 sw_expect_rc native 0

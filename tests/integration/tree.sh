@@ -6,7 +6,7 @@
 #
 # MODE: pipeline | python | make | env-i | script | sigkill | static |
 #       counts | static-counts | unprivileged | path | fsize | signal |
-#       teardown | setid | baseline | exit
+#       teardown | setid | baseline | exit | badinterp
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: tree.sh MODE}
@@ -93,6 +93,27 @@ run_both() {
 }
 
 case $mode in
+badinterp)
+	# An ELF whose interpreter is missing fails to exec in the caller
+	# with ENOENT, which Python raises as FileNotFoundError; a shell
+	# says so and exits 127.
+	py=/usr/bin/python3
+	[[ -x $py ]] || sw_fail "$py is not installed"
+	"$(sw_prog reexec)" badinterp "$SW_TMP/badinterp"
+	native_rc=0
+	run_both "$py" -c '
+import subprocess, sys
+try:
+    print(subprocess.run([sys.argv[1]]).returncode)
+except FileNotFoundError as e:
+    print("FileNotFoundError", e.errno)' "$SW_TMP/badinterp"
+	sw_assert_eq "$(cat "$SW_TMP/traced.out")" "FileNotFoundError 2" \
+		"python output"
+	native_rc=0
+	run_both sh -c '{ "$1"; echo "status $?"; } 2>&1' sh "$SW_TMP/badinterp"
+	grep -q '^status 127$' "$SW_TMP/traced.out" ||
+		sw_fail "shell: $(sw_words "$(cat "$SW_TMP/traced.out")")"
+	;;
 pipeline)
 	native_rc=0
 	run_both sh -c 'printf "b\na\n" | sort | head -n 1'

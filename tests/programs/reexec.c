@@ -9,18 +9,30 @@
  *	                 flags (EINVAL), AT_SYMLINK_NOFOLLOW on a symlink
  *	                 (ELOOP), AT_EXECVE_CHECK (no exec), then the
  *	                 relative exec itself
+ *	reexec badelf    execs of files that are not valid programs, of
+ *	                 ELF files whose interpreter is missing or bad, and
+ *	                 of a file open for writing (ETXTBSY)
+ *	reexec badinterp PATH  write an ELF file whose interpreter is
+ *	                 missing to PATH (for the scripts)
+ *
+ * badelf prints the errno of each exec, which must be what the
+ * kernel says, then exec themselves as "self" does.
  *
  * Under syswho the library hands each exec to its loader, for which these
  * names would mean something else (the loader, a closed descriptor).
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -126,6 +138,162 @@ static void rx_execveat(void)
 	tu_fail(__func__, "execveat AT_FDCWD reexec: %m");
 }
 
+/* An exec that must fail: print its errno; RET is what it returned. */
+static void rx_failed(long ret, const char *what)
+{
+	int e = errno;
+
+	CHECK(ret < 0, "%s: the exec returned %ld", what, ret);
+	printf("%s: %s\n", what, strerrorname_np(e));
+	errno = 0;
+}
+
+/* A minimal x86_64 ELF: a PT_INTERP naming the interpreter, a PT_LOAD. */
+struct rx_elf {
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[2];
+	char interp[PATH_MAX];
+};
+
+static void rx_elf_init(struct rx_elf *e, const char *interp)
+{
+	size_t len = strlen(interp) + 1;
+
+	memset(e, 0, sizeof(*e));
+	memcpy(e->eh.e_ident, ELFMAG, SELFMAG);
+	e->eh.e_ident[EI_CLASS] = ELFCLASS64;
+	e->eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	e->eh.e_ident[EI_VERSION] = EV_CURRENT;
+	e->eh.e_type = ET_DYN;
+	e->eh.e_machine = EM_X86_64;
+	e->eh.e_version = EV_CURRENT;
+	e->eh.e_phoff = offsetof(struct rx_elf, ph);
+	e->eh.e_ehsize = sizeof(e->eh);
+	e->eh.e_phentsize = sizeof(e->ph[0]);
+	e->eh.e_phnum = 2;
+	e->ph[0].p_type = PT_INTERP;
+	e->ph[0].p_flags = PF_R;
+	e->ph[0].p_offset = offsetof(struct rx_elf, interp);
+	e->ph[0].p_vaddr = e->ph[0].p_offset;
+	e->ph[0].p_filesz = e->ph[0].p_memsz = len;
+	e->ph[1].p_type = PT_LOAD;
+	e->ph[1].p_flags = PF_R | PF_X;
+	e->ph[1].p_filesz = e->ph[1].p_memsz = e->ph[0].p_offset + len;
+	e->ph[1].p_align = 4096;
+	memcpy(e->interp, interp, len);
+}
+
+/* LEN bytes of DATA as the file PATH with MODE. */
+static void rx_write(const char *path, const void *data, size_t len,
+		     mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	CHECK(fd >= 0, "create %s: %m", path);
+	CHECK(write(fd, data, len) == (ssize_t)len, "write %s: %m", path);
+	CHECK_OK(close(fd));
+	CHECK_OK(chmod(path, mode));
+}
+
+/* The first LEN bytes of E as the program PATH; exec it and say how. */
+static void rx_try_elf(const char *path, const struct rx_elf *e, size_t len,
+		       const char *what)
+{
+	char *args[] = {(char *)path, NULL};
+
+	rx_write(path, e, len, 0755);
+	rx_failed(execve(path, args, environ), what);
+	CHECK_OK(unlink(path));
+}
+
+static void rx_badinterp(const char *path)
+{
+	struct rx_elf e;
+
+	rx_elf_init(&e, "/nonexistent/ld-syswho-test.so");
+	rx_write(path, &e, sizeof(e), 0755);
+}
+
+/* Which of the checks the kernel makes at exec time is each file's. */
+static void rx_badelf(const char *self)
+{
+	char dir[] = "/tmp/reexec.XXXXXX", prog[PATH_MAX], aux[PATH_MAX];
+	const size_t full = offsetof(struct rx_elf, interp) + 64;
+	struct rx_elf e, ie;
+	static const char script[] = "#!/bin/sh\n# More than an ELF header "
+				     "long, so that it is read as one.\n";
+	char *args[] = {prog, NULL};
+	int fd, wfd;
+
+	CHECK(mkdtemp(dir), "mkdtemp: %m");
+	snprintf(prog, sizeof(prog), "%s/prog", dir);
+	snprintf(aux, sizeof(aux), "%s/aux", dir);
+
+	rx_elf_init(&e, "/nonexistent/ld.so");
+	rx_try_elf(prog, &e, full, "missing interpreter");
+	rx_try_elf(prog, &e, 40, "truncated header");
+	rx_try_elf(prog, &e, sizeof(e.eh), "header only");
+	rx_try_elf(prog, &e, sizeof(e.eh) + sizeof(e.ph[0]),
+		   "truncated program headers");
+	e.eh.e_type = ET_REL;
+	rx_try_elf(prog, &e, full, "relocatable object");
+	e.eh.e_type = ET_CORE;
+	rx_try_elf(prog, &e, full, "core file");
+	e.eh.e_type = ET_DYN;
+	e.eh.e_phentsize = 32;
+	rx_try_elf(prog, &e, full, "bad e_phentsize");
+	e.eh.e_phentsize = sizeof(e.ph[0]);
+	e.eh.e_phnum = 0;
+	rx_try_elf(prog, &e, full, "no program headers");
+	e.eh.e_phnum = 100;
+	rx_try_elf(prog, &e, full, "too many program headers");
+	e.eh.e_phnum = 2;
+	e.ph[0].p_filesz--;
+	rx_try_elf(prog, &e, full, "interpreter path without NUL");
+	e.ph[0].p_filesz = 1;
+	e.interp[0] = '\0';
+	rx_try_elf(prog, &e, full, "interpreter path of one byte");
+	rx_elf_init(&e, "/nonexistent/ld.so");
+	e.ph[0].p_offset = 1 << 20;
+	rx_try_elf(prog, &e, full, "interpreter path past the end");
+
+	rx_elf_init(&e, aux);
+	rx_write(aux, script, sizeof(script) - 1, 0755);
+	rx_try_elf(prog, &e, full, "interpreter a script");
+	rx_write(aux, ELFMAG, SELFMAG, 0755);
+	rx_try_elf(prog, &e, full, "interpreter of four bytes");
+	rx_elf_init(&ie, "/nonexistent/ld.so");
+	ie.eh.e_phnum = 0;
+	rx_write(aux, &ie, sizeof(ie.eh), 0755);
+	rx_try_elf(prog, &e, full, "interpreter without program headers");
+	ie.eh.e_phnum = 2;
+	ie.eh.e_machine = EM_AARCH64;
+	rx_write(aux, &ie, full, 0755);
+	rx_try_elf(prog, &e, full, "interpreter for another machine");
+	ie.eh.e_machine = EM_X86_64;
+	rx_write(aux, &ie, full, 0644);
+	rx_try_elf(prog, &e, full, "interpreter not executable");
+	CHECK_OK(unlink(aux));
+	rx_elf_init(&e, dir);
+	rx_try_elf(prog, &e, full, "interpreter a directory");
+
+	rx_write(prog, "just text\n", 10, 0755);
+	rx_failed(execve(prog, args, environ), "not ELF");
+
+	/* A program the kernel would run, but open for writing. */
+	fd = open(self, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0, "open %s: %m", self);
+	wfd = open(prog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	CHECK(wfd >= 0, "create %s: %m", prog);
+	CHECK(copy_file_range(fd, NULL, wfd, NULL, 1 << 30, 0) > 0,
+	      "copy %s: %m", self);
+	CHECK_OK(close(fd));
+	rx_failed(execve(prog, args, environ), "open for writing");
+	CHECK_OK(close(wfd));
+	CHECK_OK(unlink(prog));
+	CHECK_OK(rmdir(dir));
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = tu_mode(argc, argv, "self");
@@ -138,5 +306,17 @@ int main(int argc, char **argv)
 		rx_fd(argv[0]);
 	else if (!strcmp(mode, "execveat"))
 		rx_execveat();
+	else if (!strcmp(mode, "badelf")) {
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		CHECK(n > 0, "readlink /proc/self/exe: %m");
+		self[n] = '\0';
+		rx_badelf(self);
+		rx_self(argv[0]);
+	} else if (!strcmp(mode, "badinterp") && argc > 2) {
+		rx_badinterp(argv[2]);
+		return 0;
+	}
 	tu_fail("main", "unknown mode %s", mode);
 }
