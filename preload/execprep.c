@@ -10,15 +10,20 @@
 #include "execcheck.h"
 #include "gate.h"
 #include "passthrough.h"
+#include "umem.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #define EXEC_FD_FLOOR 800
+/* The kernel's bound on one argument or variable (MAX_ARG_STRLEN). */
+#define EXEC_ARG_MAX  (32 * 4096)
+#define EXEC_VEC_READ 32
 
 #define EXEC_FLAGS (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_EXECVE_CHECK)
 
@@ -71,17 +76,27 @@ static long exec_keep_fd(long fd, long *own)
 	return *own;
 }
 
-/* "/proc/self/fd/FD", then "/" and PATH unless PATH is NULL or empty. */
-static long exec_fd_path(char *buf, long fd, const char *path)
+/*
+ * In BUF, "/proc/self/fd/FD", then "/" and the path BUF held unless that
+ * was empty: the path moves up in place, so that no second buffer of
+ * EXEC_PATH_MAX bytes lies on the handler's stack.
+ */
+static long exec_fd_path(char *buf, long fd)
 {
-	const char *end = buf + EXEC_PATH_MAX;
-	char *p = buf;
+	char pre[48], *p = pre;
+	size_t len = strlen(buf), n, i;
 
-	if (!exec_append(&p, end, "/proc/self/fd/") ||
-	    !exec_append_fd(&p, end, fd) ||
-	    (path && path[0] &&
-	     (!exec_append(&p, end, "/") || !exec_append(&p, end, path))))
+	exec_append(&p, pre + sizeof(pre), "/proc/self/fd/");
+	exec_append_fd(&p, pre + sizeof(pre), fd);
+	if (len)
+		exec_append(&p, pre + sizeof(pre), "/");
+	n = (size_t)(p - pre);
+	if (n + len >= EXEC_PATH_MAX)
 		return -ENAMETOOLONG;
+	/* Backwards, as the regions overlap (the loader has no memmove). */
+	for (i = len + 1; i-- > 0;)
+		buf[i + n] = buf[i];
+	memcpy(buf, pre, n);
 	return 0;
 }
 
@@ -121,14 +136,16 @@ static bool exec_is_own_view(const char *path)
 }
 
 /*
- * The path the loader opens for the exec'd file, in BUF, checking the
- * arguments of execveat as the kernel does. *OWN is a descriptor opened
- * for the exec that the loader closes, or -1. 0 or -errno.
+ * The path the loader opens for the exec'd file, in BUF (EXEC_PATH_MAX
+ * bytes), checking the arguments of execveat as the kernel does: the
+ * caller's path is read first, without faulting, as the kernel reads it.
+ * *OWN is a descriptor opened for the exec that the loader closes, or
+ * -1. 0 or -errno.
  */
 static long exec_target(const struct trap_call *call, char *buf, long *own)
 {
 	const char *path = (const char *)call->args[0];
-	long flags = 0, fd;
+	long flags = 0, fd, ret;
 	int dirfd = AT_FDCWD;
 	struct stat st;
 
@@ -139,35 +156,68 @@ static long exec_target(const struct trap_call *call, char *buf, long *own)
 		path = (const char *)call->args[1];
 		flags = call->args[4];
 	}
-	if (!path)
-		return -EFAULT;
+	ret = umem_strcpy(buf, path, EXEC_PATH_MAX);
+	if (ret < 0)
+		return ret;
 	if (flags & ~(long)EXEC_FLAGS)
 		return -EINVAL;
-	if (!path[0] && !(flags & AT_EMPTY_PATH))
+	if (!buf[0] && !(flags & AT_EMPTY_PATH))
 		return -ENOENT;
-	if ((flags & AT_SYMLINK_NOFOLLOW) && path[0] &&
-	    gate_call4(SYS_newfstatat, dirfd, path, &st, AT_SYMLINK_NOFOLLOW) ==
+	if ((flags & AT_SYMLINK_NOFOLLOW) && buf[0] &&
+	    gate_call4(SYS_newfstatat, dirfd, buf, &st, AT_SYMLINK_NOFOLLOW) ==
 		0 &&
 	    S_ISLNK(st.st_mode))
 		return -ELOOP;
-	if (path[0] == '/' && exec_is_own_view(path)) {
-		fd = gate_call3(SYS_open, path, O_PATH | O_CLOEXEC, 0);
+	if (buf[0] == '/' && exec_is_own_view(buf)) {
+		fd = gate_call3(SYS_open, buf, O_PATH | O_CLOEXEC, 0);
 		if (fd < 0)
 			return fd;
 		*own = gate_call3(SYS_fcntl, fd, F_DUPFD, EXEC_FD_FLOOR);
 		gate_call1(SYS_close, fd);
-		return *own < 0 ? *own : exec_fd_path(buf, *own, NULL);
+		if (*own < 0)
+			return *own;
+		buf[0] = '\0';
+		return exec_fd_path(buf, *own);
 	}
-	if (dirfd == AT_FDCWD || path[0] == '/') {
-		if (strlen(path) >= EXEC_PATH_MAX)
-			return -ENAMETOOLONG;
-		strcpy(buf, path);
+	if (dirfd == AT_FDCWD || buf[0] == '/')
 		return 0;
-	}
 	fd = exec_keep_fd(dirfd, own);
 	if (fd < 0)
 		return fd;
-	return exec_fd_path(buf, fd, path);
+	return exec_fd_path(buf, fd);
+}
+
+/*
+ * Check that the kernel can read the vector V (argv or envp) and each of
+ * its strings, as it does before it looks at the file's contents: 0 or
+ * -EFAULT. NULL is an empty vector to the kernel.
+ */
+static long exec_check_vec(char *const *v)
+{
+	char *p[EXEC_VEC_READ];
+	size_t i, n, k;
+	long ret;
+
+	if (!v)
+		return 0;
+	for (i = 0;; i += n) {
+		/* To the end of the page: a hole after it is never read. */
+		n = (4096 - ((uintptr_t)(v + i) & 4095)) / sizeof(*p);
+		if (n > EXEC_VEC_READ)
+			n = EXEC_VEC_READ;
+		if (!n)
+			n = 1;
+		ret = umem_read(p, v + i, n * sizeof(*p));
+		if (ret < 0)
+			return ret;
+		for (k = 0; k < n; k++) {
+			if (!p[k])
+				return 0;
+			ret = umem_strnlen(p[k], EXEC_ARG_MAX);
+			if (ret < 0)
+				return ret;
+		}
+	}
 }
 
 static bool exec_is_ours(const char *entry)
@@ -354,6 +404,8 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 		  unsigned int sigsys, char ***argv, char ***envp)
 {
 	int a = call->nr == SYS_execveat ? 1 : 0;
+	char *const *uargv = (char *const *)call->args[a + 1];
+	char *const *uenvp = (char *const *)call->args[a + 2];
 	char target[EXEC_PATH_MAX];
 	long ret, own;
 
@@ -362,15 +414,20 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 	/* The kernel answers it without replacing the image. */
 	if (call->nr == SYS_execveat && (call->args[4] & AT_EXECVE_CHECK))
 		return 2;
+
+	/* In the kernel's order: path, file, arguments, then contents. */
 	ret = exec_target(call, target, &own);
 	if (ret == 0)
 		ret = exec_check_file(target);
 	if (ret == 0)
+		ret = exec_check_vec(uargv);
+	if (ret == 0)
+		ret = exec_check_vec(uenvp);
+	if (ret == 0)
 		ret = exec_check_format(target);
 	if (ret == 0)
-		ret = exec_build(es, target, own, sigsys,
-				 (char *const *)call->args[a + 1],
-				 (char *const *)call->args[a + 2], argv, envp);
+		ret = exec_build(es, target, own, sigsys, uargv, uenvp, argv,
+				 envp);
 	if (ret != 0 && own >= 0)
 		gate_call1(SYS_close, own);
 	return ret;

@@ -6,7 +6,7 @@
 # and leave it running. The output is the native one and both images are
 # in the profile.
 #
-# MODE: self | fd | execveat | badelf
+# MODE: self | fd | execveat | efault | badelf
 # PROGRAM: reexec (the default) or reexec-static
 . "$(dirname "$0")/lib.sh"
 

@@ -9,13 +9,15 @@
  *	                 flags (EINVAL), AT_SYMLINK_NOFOLLOW on a symlink
  *	                 (ELOOP), AT_EXECVE_CHECK (no exec), then the
  *	                 relative exec itself
+ *	reexec efault    execs with a bad path, argv or envp pointer
+ *	                 (EFAULT), and which error wins over a bad pointer
  *	reexec badelf    execs of files that are not valid programs, of
  *	                 ELF files whose interpreter is missing or bad, and
  *	                 of a file open for writing (ETXTBSY)
  *	reexec badinterp PATH  write an ELF file whose interpreter is
  *	                 missing to PATH (for the scripts)
  *
- * badelf prints the errno of each exec, which must be what the
+ * efault and badelf print the errno of each exec, which must be what the
  * kernel says, then exec themselves as "self" does.
  *
  * Under syswho the library hands each exec to its loader, for which these
@@ -148,6 +150,51 @@ static void rx_failed(long ret, const char *what)
 	errno = 0;
 }
 
+/* Bad pointers for the kernel to read: EFAULT, unless an error wins. */
+static void rx_efault(char *argv0)
+{
+	char *bad = (char *)1, *args[] = {argv0, "again", NULL};
+	char *bad_arg[] = {argv0, bad, NULL}, *bad_env[] = {bad, NULL};
+	long page = sysconf(_SC_PAGESIZE);
+	char *edge;
+
+	/* A path running into an unmapped page, with no NUL before it. */
+	edge = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(edge != MAP_FAILED, "mmap: %m");
+	CHECK_OK(munmap(edge + page, page));
+	memset(edge, 'a', page);
+
+	errno = 0;
+	rx_failed(syscall(SYS_execve, bad, args, environ), "bad path");
+	rx_failed(syscall(SYS_execve, NULL, args, environ), "NULL path");
+	rx_failed(syscall(SYS_execve, edge + page - 16, args, environ),
+		  "path at a hole");
+	rx_failed(syscall(SYS_execve, edge, args, environ), "path too long");
+	rx_failed(syscall(SYS_execve, argv0, bad, environ), "bad argv");
+	rx_failed(syscall(SYS_execve, argv0, bad_arg, environ),
+		  "bad argv element");
+	rx_failed(syscall(SYS_execve, argv0, args, bad), "bad envp");
+	rx_failed(syscall(SYS_execve, argv0, args, bad_env),
+		  "bad envp element");
+	rx_failed(
+	    syscall(SYS_execve, argv0, args, (char **)edge + page / 8 - 1),
+	    "envp at a hole");
+	rx_failed(syscall(SYS_execveat, AT_FDCWD, bad, args, environ, 0),
+		  "execveat bad path");
+	rx_failed(syscall(SYS_execveat, AT_FDCWD, argv0, args, bad_env, 0),
+		  "execveat bad envp element");
+	/* The file is opened before the arguments are read. */
+	rx_failed(syscall(SYS_execve, "/nonexistent", bad, environ),
+		  "missing file, bad argv");
+	rx_failed(syscall(SYS_execve, "/etc/passwd", bad, environ),
+		  "not executable, bad argv");
+	/* And its format is looked at after them. */
+	rx_failed(syscall(SYS_execve, "/proc/self/cmdline", bad_arg, environ),
+		  "not a regular file, bad argv element");
+	CHECK_OK(munmap(edge, page));
+}
+
 /* A minimal x86_64 ELF: a PT_INTERP naming the interpreter, a PT_LOAD. */
 struct rx_elf {
 	Elf64_Ehdr eh;
@@ -222,7 +269,7 @@ static void rx_badelf(const char *self)
 	struct rx_elf e, ie;
 	static const char script[] = "#!/bin/sh\n# More than an ELF header "
 				     "long, so that it is read as one.\n";
-	char *args[] = {prog, NULL};
+	char *args[] = {prog, NULL}, *bad_arg[] = {prog, (char *)1, NULL};
 	int fd, wfd;
 
 	CHECK(mkdtemp(dir), "mkdtemp: %m");
@@ -277,7 +324,13 @@ static void rx_badelf(const char *self)
 	rx_elf_init(&e, dir);
 	rx_try_elf(prog, &e, full, "interpreter a directory");
 
+	/* The arguments are read before the contents are looked at. */
+	rx_elf_init(&e, "/nonexistent/ld.so");
+	rx_write(prog, &e, full, 0755);
+	rx_failed(execve(prog, bad_arg, environ),
+		  "missing interpreter, bad argv element");
 	rx_write(prog, "just text\n", 10, 0755);
+	rx_failed(execve(prog, bad_arg, environ), "not ELF, bad argv element");
 	rx_failed(execve(prog, args, environ), "not ELF");
 
 	/* A program the kernel would run, but open for writing. */
@@ -306,13 +359,16 @@ int main(int argc, char **argv)
 		rx_fd(argv[0]);
 	else if (!strcmp(mode, "execveat"))
 		rx_execveat();
-	else if (!strcmp(mode, "badelf")) {
+	else if (!strcmp(mode, "efault") || !strcmp(mode, "badelf")) {
 		char self[PATH_MAX];
 		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
 		CHECK(n > 0, "readlink /proc/self/exe: %m");
 		self[n] = '\0';
-		rx_badelf(self);
+		if (!strcmp(mode, "efault"))
+			rx_efault(self);
+		else
+			rx_badelf(self);
 		rx_self(argv[0]);
 	} else if (!strcmp(mode, "badinterp") && argc > 2) {
 		rx_badinterp(argv[2]);
