@@ -489,8 +489,8 @@ static int run_exec_failed(const struct run_opts *o, pid_t pid, int e)
 		;
 	cli_error("run", "cannot execute %s: %s", o->cmd[0], strerror(e));
 
-	/* As a shell: found but not runnable is 126, not found 127. */
-	return e == EACCES || e == ENOEXEC ? 126 : 127;
+	/* As a shell: not found is 127, found but not runnable 126. */
+	return e == ENOENT || e == ENOTDIR ? 127 : 126;
 }
 
 /*

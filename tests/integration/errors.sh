@@ -38,10 +38,16 @@ printf 'just text, no "#!" and no ELF header\n' >"$SW_TMP/noelf"
 printf '#!/nonexistent/interpreter\necho hi\n' >"$SW_TMP/badinterp"
 "$(sw_prog reexec)" badinterp "$SW_TMP/elfinterp"
 head -c 64 "$(sw_prog reexec)" >"$SW_TMP/headonly"
+cp "$(sw_prog exit-status)" "$SW_TMP/busy"
 chmod +x "$SW_TMP/noelf" "$SW_TMP/badinterp" "$SW_TMP/headonly"
-for want in noelf:126:'Exec format error' badinterp:127:'No such file' \
-	elfinterp:127:'No such file' headonly:126:'Exec format error' \
-	passwd:126:'Permission denied'; do
+wants=(noelf:126:'Exec format error' badinterp:127:'No such file'
+	elfinterp:127:'No such file' headonly:126:'Exec format error'
+	passwd:126:'Permission denied')
+# Open for writing while it is exec'd: ETXTBSY, which syswho can check
+# from Linux 6.14 (AT_EXECVE_CHECK).
+exec 3>>"$SW_TMP/busy"
+printf '%s\n' 6.14 "$(uname -r)" | sort -V -C && wants+=(busy:126:'Text file busy')
+for want in "${wants[@]}"; do
 	name=${want%%:*} rc=${want#*:} rc=${rc%%:*}
 	target=$SW_TMP/$name
 	[[ $name == passwd ]] && target=/etc/passwd
@@ -50,6 +56,7 @@ for want in noelf:126:'Exec format error' badinterp:127:'No such file' \
 	sw_assert_eq "$SW_RC" "$rc" "exit status for $name"
 	[[ ! -e "$SW_TMP/$name.db" ]] || sw_fail "a failed run of $name left a profile"
 done
+exec 3>&-
 
 # A gate address the program already uses: syswho says so, the run says
 # that nothing was traced, and no empty profile is left behind.
