@@ -307,7 +307,14 @@ void exec_env_strip(char **envp, bool listed)
 		if (strncmp(envp[i], EXEC_INJECTED_VAR "=", skip) != 0 &&
 		    !(listed && exec_listed(list, envp[i])))
 			envp[n++] = envp[i];
-	envp[n] = NULL;
+	/*
+	 * The vacated slots become NULLs, as glibc's unsetenv leaves them: a
+	 * runtime that finds the auxiliary vector after environ's NULL (Go's)
+	 * must meet an empty one there and read /proc/self/auxv, not take
+	 * the stale pointers for it.
+	 */
+	while (n < i)
+		envp[n++] = NULL;
 }
 
 static size_t exec_count(char *const *v)
