@@ -50,8 +50,8 @@ struct loader_args {
 };
 
 /* Interpreter paths and arguments of "#!" lines, and the argv they make. */
-static char loader_interp[SHEBANG_MAX_DEPTH][ELF_INTERP_MAX];
-static char loader_arg[SHEBANG_MAX_DEPTH][ELF_INTERP_MAX];
+static char loader_interp[SHEBANG_MAX_DEPTH + 1][ELF_INTERP_MAX];
+static char loader_arg[SHEBANG_MAX_DEPTH + 1][ELF_INTERP_MAX];
 static char *loader_argv[4096 + LOADER_ARGV_EXTRA];
 
 static int loader_parse_fd(const char *s)
@@ -183,7 +183,7 @@ static int loader_resolve(struct loader_args *a)
 				  ELF_INTERP_MAX) != 0)
 			return fd;
 		gate_call1(SYS_close, fd);
-		if (depth + 1 >= SHEBANG_MAX_DEPTH)
+		if (depth >= SHEBANG_MAX_DEPTH)
 			sys_die(LOADER_EXIT, "too many interpreters for",
 				a->path, -ELOOP);
 		if (a->argc + 3 >

@@ -188,12 +188,12 @@ static long exec_check_elf(long fd, const char *head, long n)
 
 long exec_check_format(const char *path)
 {
-	char interp[SHEBANG_MAX_DEPTH][EXEC_HEAD], arg[EXEC_HEAD];
+	char interp[SHEBANG_MAX_DEPTH + 1][EXEC_HEAD], arg[EXEC_HEAD];
 	char head[EXEC_HEAD];
 	long ret, fd, n;
 	int depth;
 
-	for (depth = 0; depth < SHEBANG_MAX_DEPTH; depth++) {
+	for (depth = 0; depth <= SHEBANG_MAX_DEPTH; depth++) {
 		fd = gate_call3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
 		/* Limitation: an execute-only file cannot be read, so not
 		 * loaded. */
@@ -213,6 +213,8 @@ long exec_check_format(const char *path)
 			return ret;
 		}
 		gate_call1(SYS_close, fd);
+		if (depth == SHEBANG_MAX_DEPTH)
+			break;
 		path = interp[depth];
 		ret = exec_check_file(path);
 		if (ret < 0)

@@ -6,7 +6,9 @@
 
 #include <stddef.h>
 
-#define SHEBANG_MAX_DEPTH 4 /* the kernel's limit on nested interpreters */
+/* The "#!" scripts an exec may pass through: the kernel runs five
+ * nested, then wants a binary (ELOOP). */
+#define SHEBANG_MAX_DEPTH 5
 
 /*
  * BUF holds the first LEN bytes of a file. For "#!INTERP [ARG]" write the

@@ -243,6 +243,16 @@ script)
 		'[.processes[] | select(.exe == $e) | .argv | join(" ")]
 		 | unique | .[]')" \
 		"/bin/sh $SW_TMP/hello.sh arg" "argv the kernel would give the interpreter"
+	# Five scripts may nest, each the interpreter of the one before; a
+	# sixth is ELOOP, as the kernel has it.
+	printf '#!/bin/sh\necho nested\n' >"$SW_TMP/nest0"
+	for i in 1 2 3 4 5; do
+		printf '#!%s\n' "$SW_TMP/nest$((i - 1))" >"$SW_TMP/nest$i"
+	done
+	chmod +x "$SW_TMP"/nest?
+	run_both sh -c "$SW_TMP/nest4; $SW_TMP/nest5 2>/dev/null; echo \$?"
+	sw_assert_eq "$(tr '\n' ' ' <"$SW_TMP/traced.out")" "nested 127 " \
+		"five nested scripts run, six do not"
 	;;
 sigkill)
 	# Everything the shell did before it was killed is in the profile.
