@@ -242,6 +242,16 @@ struct refresh_ctx {
 	int added;
 };
 
+/*
+ * Whether NAME names its file as the kernel does: absolute, with no "."
+ * or ".." in it (dlopen("/opt/x/./p.so") and dlopen("p/../p.so") would
+ * otherwise make two modules of one file).
+ */
+static bool modmap_is_clean(const char *name)
+{
+	return name[0] == '/' && !strstr(name, "/./") && !strstr(name, "/../");
+}
+
 static int modmap_refresh_one(struct dl_phdr_info *info, size_t size,
 			      void *data)
 {
@@ -272,7 +282,7 @@ static int modmap_refresh_one(struct dl_phdr_info *info, size_t size,
 	/* Limitation: paths longer than 255 bytes are cut. */
 	if (!info->dlpi_name || !info->dlpi_name[0]) {
 		mi.path = ctx->exe;
-	} else if (info->dlpi_name[0] != '/' && ctx->resolve &&
+	} else if (!modmap_is_clean(info->dlpi_name) && ctx->resolve &&
 		   ctx->resolve(lo, path, sizeof(path)) == 0) {
 		mi.path = path;
 	} else {

@@ -89,9 +89,10 @@ typedef int (*modmap_resolve_fn)(uintptr_t addr, char *buf, size_t len);
 /*
  * Bring MAP up to date with the modules the dynamic loader knows. EXE
  * names the main program (which the loader calls ""). A module the loader
- * knows by a relative name (dlopen("./x.so")) is named by RESOLVE, which
- * asks the kernel, since the directory the name was relative to may be
- * another by now; without RESOLVE, or when it fails, by the name itself.
+ * knows by a relative name (dlopen("./x.so")), or by one with "." or ".."
+ * in it, is named by RESOLVE, which asks the kernel, since the directory
+ * the name was relative to may be another by now; without RESOLVE, or
+ * when it fails, by the name itself.
  * Returns the number of modules added.
  */
 int modmap_refresh(struct modmap *map, const char *exe,

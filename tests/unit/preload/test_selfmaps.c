@@ -17,6 +17,7 @@
 #include <dlfcn.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -118,6 +119,32 @@ static void test_refresh_relative_name(void **state)
 	free(map);
 }
 
+/* An absolute name with "/./" in it: the file's own path all the same. */
+static void test_refresh_dotted_name(void **state)
+{
+	struct modmap *map = malloc(sizeof(*map));
+	char dotted[PATH_MAX], dir[PATH_MAX];
+	const struct module *m;
+	void *handle, *fn;
+
+	assert_non_null(map);
+	modmap_init(map);
+	strcpy(dir, UNIT_PLUGIN_PATH);
+	snprintf(dotted, sizeof(dotted), "%s/./unit_plugin.so", dirname(dir));
+	handle = dlopen(dotted, RTLD_NOW | RTLD_LOCAL);
+	assert_non_null(handle);
+	fn = dlsym(handle, "unit_plugin_answer");
+	assert_non_null(fn);
+
+	assert_true(modmap_refresh(map, "/test/exe", selfmaps_path_at) > 0);
+	m = modmap_lookup(map, (uintptr_t)fn);
+	assert_non_null(m);
+	assert_string_equal(m->path, realpath(UNIT_PLUGIN_PATH, NULL));
+
+	dlclose(handle);
+	free(map);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +153,7 @@ int main(void)
 	    cmocka_unit_test(test_match_line_deleted_and_cut),
 	    cmocka_unit_test(test_path_at_libc),
 	    cmocka_unit_test(test_refresh_relative_name),
+	    cmocka_unit_test(test_refresh_dotted_name),
 	};
 
 	return cmocka_run_group_tests(tests, gate_setup, NULL);
