@@ -20,6 +20,8 @@
 
 /* Packets read from one connection before the others get a turn. */
 #define SERVER_BATCH 32
+/* Pidfds of processes whose status is asked for again at the end. */
+#define SERVER_MAX_UNSETTLED 1024
 
 static int server_address(const char *path, struct sockaddr_un *sa,
 			  struct error **err)
@@ -177,18 +179,8 @@ static void server_accept(struct server *srv)
  * The process's own pidfd (counts.c) survives its reaping; the one opened
  * at accept serves processes that sent none.
  */
-static void server_note_exit(struct server_conn *c)
+static void server_set_status(struct model_process *p, int status)
 {
-	struct session *s = &c->session;
-	struct model_process *p;
-	int status;
-
-	if (!s->hello)
-		return;
-	p = &s->model->procs[s->process];
-	if (p->complete || p->exited || p->signal ||
-	    exitinfo_status(c->pidfd, s->peer_pid, &status) < 0)
-		return;
 	if (WIFSIGNALED(status)) {
 		p->signal = WTERMSIG(status);
 	} else if (WIFEXITED(status)) {
@@ -197,11 +189,57 @@ static void server_note_exit(struct server_conn *c)
 	}
 }
 
+/*
+ * A status the kernel would not tell yet (the process caught between its
+ * end and its parent's wait on a loaded machine) is asked for again when
+ * the collector finishes, from the pidfd kept until then.
+ */
+static void server_note_exit(struct server *srv, struct server_conn *c)
+{
+	struct session *s = &c->session;
+	struct model_process *p;
+	int status;
+
+	if (!s->hello)
+		return;
+	p = &s->model->procs[s->process];
+	if (p->complete || p->exited || p->signal)
+		return;
+	if (exitinfo_status(c->pidfd, s->peer_pid, &status) == 0) {
+		server_set_status(p, status);
+		return;
+	}
+	if (c->pidfd < 0 || srv->n_unsettled >= SERVER_MAX_UNSETTLED ||
+	    array_reserve(&srv->unsettled, &srv->cap_unsettled,
+			  srv->n_unsettled + 1, sizeof(*srv->unsettled)) < 0)
+		return;
+	srv->unsettled[srv->n_unsettled++] =
+	    (struct server_unsettled){c->pidfd, s->process};
+	c->pidfd = -1;
+}
+
+/* Ask once more, now that the processes are long gone and reaped. */
+static void server_settle(struct server *srv)
+{
+	struct server_unsettled *u;
+	int status;
+	size_t i;
+
+	for (i = 0; i < srv->n_unsettled; i++) {
+		u = &srv->unsettled[i];
+		if (exitinfo_status(u->pidfd, 0, &status) == 0)
+			server_set_status(&srv->model->procs[u->process],
+					  status);
+		close(u->pidfd);
+	}
+	srv->n_unsettled = 0;
+}
+
 static void server_hang_up(struct server *srv, struct server_conn *c)
 {
 	struct session *s = &c->session;
 
-	server_note_exit(c);
+	server_note_exit(srv, c);
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	c->pidfd = -1;
@@ -449,6 +487,7 @@ int server_run(struct server *srv, struct error **err)
 		server_hang_up(srv, &srv->conns[i]);
 	}
 	srv->n_conns = 0;
+	server_settle(srv);
 
 	return ret < 0 ? error_wrap(err, "collector") : 0;
 }
@@ -464,6 +503,8 @@ void server_close(struct server *srv)
 	if (srv->path)
 		unlink(srv->path);
 	free(srv->path);
+	server_settle(srv);
+	free(srv->unsettled);
 	free(srv->conns);
 	free(srv->pfds);
 	free(srv->buf);

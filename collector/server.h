@@ -31,6 +31,12 @@ struct server_conn {
 	struct session session;
 };
 
+/* A process that ended before the kernel would say how: asked again. */
+struct server_unsettled {
+	int pidfd;
+	size_t process; /* model index */
+};
+
 struct server {
 	int listen_fd;
 	char *path; /* unlinked by server_close */
@@ -49,6 +55,8 @@ struct server {
 	uint64_t accepted;
 	uint64_t dropped; /* connections cut for protocol errors */
 	uint64_t cut;	  /* connections still open at the end */
+	struct server_unsettled *unsettled;
+	size_t n_unsettled, cap_unsettled;
 };
 
 /*

@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,10 +18,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "exitinfo.h"
 #include "log.h"
 #include "profile.h"
 #include "server.h"
@@ -281,6 +285,71 @@ static void test_drain_waits_for_exec(void **state)
 	assert_int_equal(f->srv.cut, 0);
 }
 
+/* Whether this kernel tells a reaped process's status (Linux 6.15). */
+static bool kernel_keeps_exit_status(void)
+{
+	pid_t pid = fork();
+	int fd, status;
+
+	if (pid == 0)
+		_exit(3);
+	fd = exitinfo_open(pid);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (fd < 0)
+		return false;
+	status = 0;
+	if (exitinfo_status(fd, 0, &status) < 0) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+
+	return WIFEXITED(status) && WEXITSTATUS(status) == 3;
+}
+
+/*
+ * A connection that ends while its process still lives (it closed the
+ * socket), the process killed and reaped afterwards: its signal is asked
+ * for again at the end, when the kernel can tell it.
+ */
+static void test_status_settled_at_the_end(void **state)
+{
+	struct fixture *f = *state;
+	struct packet p = {.len = 0};
+	int go[2], status, fd;
+	pid_t pid;
+	char c;
+
+	if (!kernel_keeps_exit_status()) {
+		printf("skipped: no PIDFD_INFO_EXIT before Linux 6.15\n");
+		skip();
+	}
+	assert_int_equal(pthread_create(&f->thread, NULL, serve, f), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	if (pid == 0) {
+		fd = client(f->sock);
+		pkt_hello(&p, (uint32_t)getpid(), 1, "/bin/killed");
+		send_packet(fd, &p);
+		close(fd);
+		/* Alive until killed. */
+		while (read(go[0], &c, 1) < 0)
+			;
+		_exit(0);
+	}
+	close(go[0]);
+	/* Let the collector see the hang-up while the process lives. */
+	usleep(200 * 1000);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(go[1]);
+	finish(f);
+
+	assert_int_equal(f->model.n_procs, 1);
+	assert_int_equal(f->model.procs[0].pid, (uint32_t)pid);
+	assert_int_equal(f->model.procs[0].signal, SIGKILL);
+}
+
 static void test_socket_path_checks(void **state)
 {
 	struct fixture *f = *state;
@@ -329,6 +398,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_drain_waits_for_exec, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_status_settled_at_the_end,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_socket_path_checks, setup,
 					    teardown),
 	};
