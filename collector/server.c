@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -67,6 +68,40 @@ static int server_clear_path(const char *path, const struct sockaddr_un *sa,
 	return 0;
 }
 
+/*
+ * Bind and listen under a temporary name beside PATH, then rename it to
+ * PATH, so that whoever waits for PATH to appear (a script, a supervisor)
+ * finds a socket that already accepts: a socket bound but not yet
+ * listening refuses connections.
+ */
+static int server_bind(int fd, const char *path, const struct sockaddr_un *sa,
+		       struct error **err)
+{
+	struct sockaddr_un tmp = *sa;
+	const char *slash = strrchr(path, '/');
+	int dir_len = slash ? (int)(slash - path + 1) : 0;
+	int n;
+
+	n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%.*s.syswho-%d.tmp",
+		     dir_len, path, (int)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path))
+		/* Limitation: a path too long for a temporary name beside it
+		 * is bound in place and refuses connections until listen. */
+		tmp = *sa;
+	unlink(tmp.sun_path);
+	if (bind(fd, (const struct sockaddr *)&tmp, sizeof(tmp)) < 0)
+		return error_set(err, errno, "bind");
+	if (listen(fd, SOMAXCONN) < 0 ||
+	    (strcmp(tmp.sun_path, path) && rename(tmp.sun_path, path) < 0)) {
+		int saved = errno;
+
+		unlink(tmp.sun_path);
+		return error_set(err, saved, "listen");
+	}
+
+	return 0;
+}
+
 int server_open(struct server *srv, const char *path, struct model *m,
 		struct error **err)
 {
@@ -93,9 +128,7 @@ int server_open(struct server *srv, const char *path, struct model *m,
 		error_set(err, errno, "socket");
 		goto fail;
 	}
-	if (bind(srv->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(srv->listen_fd, SOMAXCONN) < 0) {
-		error_set(err, errno, "bind %s", path);
+	if (server_bind(srv->listen_fd, path, &sa, err) < 0) {
 		free(srv->path);
 		srv->path = NULL;
 		goto fail;

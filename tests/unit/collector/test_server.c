@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -388,6 +389,50 @@ static void test_socket_path_checks(void **state)
 	model_free(&m);
 }
 
+/*
+ * The path appears only once the socket listens (renamed into place), so
+ * that a client waiting for the file is never refused; the temporary name
+ * is gone afterwards.
+ */
+static void test_socket_appears_listening(void **state)
+{
+	struct fixture *f = *state;
+	struct error *err = NULL;
+	struct server other;
+	struct model m;
+	char path[160], buf[4096];
+	bool created = false, moved = false;
+	ssize_t n;
+	int in;
+
+	model_init(&m);
+	snprintf(path, sizeof(path), "%s/ready.sock", f->dir);
+	in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	assert_true(in >= 0);
+	assert_true(inotify_add_watch(in, f->dir, IN_CREATE | IN_MOVED_TO) >=
+		    0);
+	assert_int_equal(server_open(&other, path, &m, &err), 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const void *)p;
+
+			if (ev->len && !strcmp(ev->name, "ready.sock")) {
+				created |= (ev->mask & IN_CREATE) != 0;
+				moved |= (ev->mask & IN_MOVED_TO) != 0;
+			}
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	close(in);
+	assert_false(created);
+	assert_true(moved);
+	snprintf(buf, sizeof(buf), "%s/.syswho-%d.tmp", f->dir, (int)getpid());
+	assert_int_equal(access(buf, F_OK), -1);
+	server_close(&other);
+	assert_int_equal(access(path, F_OK), -1);
+	model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +447,8 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_socket_path_checks, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_socket_appears_listening,
+					    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
