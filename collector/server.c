@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,26 +81,28 @@ static int server_bind(int fd, const char *path, const struct sockaddr_un *sa,
 	struct sockaddr_un tmp = *sa;
 	const char *slash = strrchr(path, '/');
 	int dir_len = slash ? (int)(slash - path + 1) : 0;
-	int n;
+	bool renamed = true;
+	int n, saved;
 
 	n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%.*s.syswho-%d.tmp",
 		     dir_len, path, (int)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path))
-		/* Limitation: a path too long for a temporary name beside it
-		 * is bound in place and refuses connections until listen. */
+	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path)) {
+		/* Limitation: a near-limit path is bound before it listens. */
 		tmp = *sa;
-	unlink(tmp.sun_path);
+		renamed = false;
+	} else {
+		unlink(tmp.sun_path);
+	}
 	if (bind(fd, (const struct sockaddr *)&tmp, sizeof(tmp)) < 0)
 		return error_set(err, errno, "bind");
-	if (listen(fd, SOMAXCONN) < 0 ||
-	    (strcmp(tmp.sun_path, path) && rename(tmp.sun_path, path) < 0)) {
-		int saved = errno;
+	if (listen(fd, SOMAXCONN) == 0 &&
+	    (!renamed || rename(tmp.sun_path, path) == 0))
+		return 0;
 
-		unlink(tmp.sun_path);
-		return error_set(err, saved, "listen");
-	}
+	saved = errno;
+	unlink(tmp.sun_path);
 
-	return 0;
+	return error_set(err, saved, "listen");
 }
 
 int server_open(struct server *srv, const char *path, struct model *m,
