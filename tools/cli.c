@@ -90,6 +90,12 @@ int cli_check_output(const char *cmd, const char *path)
 		return -1;
 	}
 
+	/* The profile is renamed into place, which a directory refuses. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		cli_error(cmd, "write profile %s: %s", path, strerror(EISDIR));
+		free(copy);
+		return -1;
+	}
 	dir = dirname(copy);
 	if (stat(dir, &st) < 0)
 		e = errno;

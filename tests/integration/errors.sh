@@ -129,6 +129,15 @@ compgen -G "$SW_TMP/big.json*" >/dev/null && sw_fail "policy-fsize left a file"
 expect_error run-no-dir '/nonexistent/dir.*No such file or directory' \
 	"$TEST_SYSWHO" run -o /nonexistent/dir/r.db -- touch "$SW_TMP/ran"
 [[ ! -e "$SW_TMP/ran" ]] || sw_fail "run-no-dir: the command ran anyway"
+# A directory where the profile should go: refused before the command
+# runs, as the profile is renamed into place.
+mkdir "$SW_TMP/outdir"
+expect_error run-dir 'write profile .*outdir: Is a directory' \
+	"$TEST_SYSWHO" run -o "$SW_TMP/outdir" -- touch "$SW_TMP/ran"
+[[ ! -e "$SW_TMP/ran" ]] || sw_fail "run-dir: the command ran anyway"
+expect_error collect-dir 'write profile .*outdir: Is a directory' \
+	timeout -s KILL 5 "$TEST_SYSWHO" collect --listen "$SW_TMP/c.sock" \
+	-o "$SW_TMP/outdir"
 
 SW_ANY_LINES=1 expect_error bad-format 'yaml' \
 	"$TEST_SYSWHO" report --format yaml "$SW_TMP/good.db"
