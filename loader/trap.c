@@ -144,10 +144,13 @@ static long trap_sigaction(const struct trap_call *call)
 	bool asked;
 	long ret;
 
-	if (call->args[3] != SIGCORE_SETSIZE || sig < 1 || sig > SIGCORE_MAX)
+	/* In the kernel's order: the size, the new action, the signal. */
+	if (call->args[3] != SIGCORE_SETSIZE)
 		return -EINVAL;
 	if (uact && umem_read(&act, uact, sizeof(act)) != 0)
 		return -EFAULT;
+	if (sig < 1 || sig > SIGCORE_MAX)
+		return -EINVAL;
 	if (sig == SIGSYS)
 		return trap_sigaction_sigsys(uact ? &act : NULL, uold);
 

@@ -342,10 +342,13 @@ long signals_sigaction(const struct trap_call *call)
 	struct ksigaction act, kact, old;
 	long ret = 0;
 
-	if (call->args[3] != KSIGSET_SIZE || sig < 1 || sig > SIGNALS_MAX)
+	/* In the kernel's order: the size, the new action, the signal. */
+	if (call->args[3] != KSIGSET_SIZE)
 		return -EINVAL;
 	if (uact && umem_read(&act, uact, sizeof(act)) != 0)
 		return -EFAULT;
+	if (sig < 1 || sig > SIGNALS_MAX)
+		return -EINVAL;
 	if (signals_in_memory_child())
 		return signals_sigaction_child(sig, uact ? &act : NULL, uold);
 

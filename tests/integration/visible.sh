@@ -5,7 +5,7 @@
 # variables are taken out again, in dynamic and static programs, at the
 # root, after env -i and under bash).
 #
-# MODE: fd | argv | env | static-env
+# MODE: fd | argv | env | errno | static-env
 . "$(dirname "$0")/lib.sh"
 
 mode=${1:?usage: visible.sh MODE}
@@ -44,6 +44,9 @@ env)
 	# bash has its own unsetenv, which leaves environ as it was.
 	both "environment under bash" bash -c "$vis env"
 	both "environment under sh and bash" sh -c "bash -c '$vis env'"
+	;;
+errno)
+	both "errnos of malformed signal calls" "$vis" errno
 	;;
 static-env)
 	both "environment of a static root" "$spin" env
