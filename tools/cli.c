@@ -90,9 +90,14 @@ int cli_check_output(const char *cmd, const char *path)
 		return -1;
 	}
 
-	/* The profile is renamed into place, which a directory refuses. */
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		cli_error(cmd, "write profile %s: %s", path, strerror(EISDIR));
+	/*
+	 * The profile is renamed into place: a directory refuses that, and
+	 * a device or a FIFO would be replaced by a file.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		cli_error(cmd, "write profile %s: %s", path,
+			  S_ISDIR(st.st_mode) ? strerror(EISDIR)
+					      : "not a regular file");
 		free(copy);
 		return -1;
 	}

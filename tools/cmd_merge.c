@@ -65,6 +65,8 @@ int cmd_merge(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 
+	if (cli_check_output("merge", out) < 0)
+		return 1;
 	model_init(&m);
 	if (merge_load(&m, argv + optind, (size_t)(argc - optind), &err) < 0)
 		cli_error("merge", "%s", error_message(err));

@@ -38,8 +38,43 @@ static void policy_usage(void)
 	       "argument filters\n"
 	       "  -w, --without NAME    leave syscall NAME out, to see what "
 	       "fails without it\n"
-	       "  -o, --output FILE     write FILE (atomically) instead of "
+	       "  -o, --output FILE     write FILE (atomically, unless it is a "
+	       "link,\n"
+	       "                        a FIFO or a device) instead of "
 	       "standard output\n");
+}
+
+/*
+ * A PATH that is no regular file (a FIFO, a terminal, a link such as
+ * /dev/stdout) gets the policy written into it, whole or not at all: it
+ * is made in an unnamed file first (the bpf export needs a descriptor),
+ * as a failure must not leave half a policy for a reader.
+ */
+static int policy_write_special(const struct policy *p, enum policy_format fmt,
+				const char *path, struct error **err)
+{
+	char buf[8192];
+	FILE *f = tmpfile(), *out = NULL;
+	size_t n;
+	int ret;
+
+	if (!f)
+		return error_set(err, errno, "write %s", path);
+	ret = policy_emit(p, fmt, f, err);
+	if (ret == 0 && (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0))
+		ret = error_set(err, errno, "write %s", path);
+	if (ret == 0 && !(out = fopen(path, "we")))
+		ret = error_set(err, errno, "open %s", path);
+	while (ret == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			ret = error_set(err, errno, "write %s", path);
+	if (ret == 0 && ferror(f))
+		ret = error_set(err, EIO, "read back the policy for %s", path);
+	if (out && fclose(out) != 0 && ret == 0)
+		ret = error_set(err, errno, "write %s", path);
+	fclose(f);
+
+	return ret;
 }
 
 /*
@@ -51,9 +86,15 @@ static int policy_write_file(const struct policy *p, enum policy_format fmt,
 			     const char *path, struct error **err)
 {
 	_cleanup_free_ char *tmp = NULL;
+	struct stat st;
 	FILE *f;
 	int fd, ret;
 
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return error_set(err, EISDIR, "write %s", path);
+	/* A rename would replace a link (/dev/stdout) itself. */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return policy_write_special(p, fmt, path, err);
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return error_set(err, ENOMEM, "write %s", path);
 	fd = mkstemp(tmp);

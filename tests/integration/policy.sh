@@ -166,6 +166,36 @@ ctypes.CDLL(None).syscall(228, 6, ctypes.create_string_buffer(16))'
 		--deny-errno EWHAT "$db"
 	pol_refused "bad without" "no such syscall" --format json \
 		--without nosuchcall "$db"
+	pol_special_outputs "$db"
+}
+
+# pol_special_outputs PROFILE: -o into a FIFO or through a link writes
+# the policy into what is there, leaving the FIFO and the link in place;
+# a profile is never written over a FIFO.
+pol_special_outputs() {
+	local db=$1
+
+	pol_make ls.bpf --format bpf "$db"
+	mkfifo "$SW_TMP/fifo"
+	timeout 10 cat "$SW_TMP/fifo" >"$SW_TMP/fifo.bpf" &
+	"$S" policy --format bpf -o "$SW_TMP/fifo" "$db" ||
+		sw_fail "policy -o FIFO failed"
+	wait $! || sw_fail "the FIFO's reader failed"
+	[[ -p "$SW_TMP/fifo" ]] || sw_fail "policy -o replaced the FIFO"
+	cmp -s "$SW_TMP/fifo.bpf" "$SW_TMP/ls.bpf" ||
+		sw_fail "the policy read from the FIFO differs from the file's"
+	: >"$SW_TMP/target.bpf"
+	ln -s target.bpf "$SW_TMP/link.bpf"
+	"$S" policy --format bpf -o "$SW_TMP/link.bpf" "$db" ||
+		sw_fail "policy -o LINK failed"
+	[[ -L "$SW_TMP/link.bpf" ]] || sw_fail "policy -o replaced the link"
+	cmp -s "$SW_TMP/target.bpf" "$SW_TMP/ls.bpf" ||
+		sw_fail "the policy written through the link differs"
+	"$S" merge -o "$SW_TMP/fifo" "$db" 2>"$SW_TMP/merge-fifo.err" &&
+		sw_fail "merge -o FIFO succeeded"
+	grep -q "not a regular file" "$SW_TMP/merge-fifo.err" ||
+		sw_fail "merge -o FIFO: $(cat "$SW_TMP/merge-fifo.err")"
+	[[ -p "$SW_TMP/fifo" ]] || sw_fail "merge -o replaced the FIFO"
 }
 
 # bwrap needs user namespaces or root; without both it cannot run at all.
