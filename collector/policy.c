@@ -206,6 +206,30 @@ static int policy_add_site(struct policy *p, size_t idx, struct error **err)
 }
 
 /*
+ * Whether NAME, a path, names the same file as PATH once both are
+ * resolved here: a relative path, or /usr/lib for the /lib the loader
+ * went through.
+ */
+static bool policy_same_file(const char *path, const char *name)
+{
+	char *real_name = realpath(name, NULL), *real_path;
+	bool same = false;
+
+	if (!real_name)
+		return false;
+	if (strcmp(real_name, path) == 0) {
+		same = true;
+	} else {
+		real_path = realpath(path, NULL);
+		same = real_path && strcmp(real_path, real_name) == 0;
+		free(real_path);
+	}
+	free(real_name);
+
+	return same;
+}
+
+/*
  * Whether NAME names the file PATH: its path or its file name, and
  * "libfoo.so" names "libfoo.so.1.2" and "libfoo" names both.
  */
@@ -217,6 +241,8 @@ static bool policy_path_matches(const char *path, const char *name)
 	base = base ? base + 1 : path;
 	if (strcmp(path, name) == 0 || strcmp(base, name) == 0)
 		return true;
+	if (strchr(name, '/'))
+		return policy_same_file(path, name);
 
 	return strncmp(base, name, len) == 0 && base[len] == '.';
 }

@@ -115,6 +115,22 @@ mode_cli() {
 	jq -e '[.syscalls[] | select(.allowance != null and
 		.errno == null)] | length == 0' "$SW_TMP/ls.lib.json" \
 		>/dev/null || sw_fail "a library policy has no allowances"
+	# A path names the library as the file it is here: relative, or
+	# through another directory's link (/lib is /usr/lib on Debian 12).
+	libc=$(sw_sql ls "SELECT path FROM module
+		WHERE path GLOB '*/libc.so.6' LIMIT 1")
+	[[ -n $libc ]] || sw_fail "the ls profile has no libc.so.6"
+	(cd "$(dirname "$libc")/.." &&
+		"$S" policy --format json -o "$SW_TMP/ls.rel.json" \
+			--library "./$(basename "$(dirname "$libc")")/libc.so.6" \
+			"$db") || sw_fail "--library with a relative path failed"
+	[[ $(jq -c 'del(.selection)' "$SW_TMP/ls.rel.json") == \
+		"$(jq -c 'del(.selection)' "$SW_TMP/ls.lib.json")" ]] ||
+		sw_fail "--library ./DIR/libc.so.6 selects another policy"
+	pol_make ls.real.json --format json --library "$(realpath "$libc")" "$db"
+	jq -e '.selection.library != null and (.syscalls | length > 0)' \
+		"$SW_TMP/ls.real.json" >/dev/null ||
+		sw_fail "--library $(realpath "$libc") selects nothing"
 
 	# The reports carry the same review: risk, arguments, a stack.
 	sw_report ls
