@@ -134,6 +134,7 @@ static const struct policy_allowance policy_allow_nspawn[] = {
     {"writev", "nspawn logs a failure before the exec"},
     {"brk", "nspawn's allocations grow the heap"},
     {"exit_group", "nspawn exits when the setup fails"},
+    {"chdir", "nspawn changes to the directory of --chdir"},
 };
 
 size_t policy_allowances(enum policy_consumer c,

@@ -422,7 +422,8 @@ pol_need_nspawn() {
 
 # pol_nspawn NAME POLICY [CMD...]: CMD (default: ls -1 /data) in the tree
 # under the two filter lines of the systemd policy file POLICY ("" for
-# nspawn's own filter only).
+# nspawn's own filter only), with the options in the array nspawn_opts.
+nspawn_opts=()
 pol_nspawn() {
 	local name=$1 policy=$2 args=() cmd=(/usr/bin/ls -1 /data)
 
@@ -437,7 +438,7 @@ pol_nspawn() {
 	# A machine name of its own: nspawn keeps per-name state in /run.
 	sw_native "$name" systemd-nspawn --pipe --register=no --keep-unit \
 		--machine "syswho-policy-$$-$name" \
-		-D "$SW_TMP/rootfs" "${args[@]}" "${cmd[@]}"
+		-D "$SW_TMP/rootfs" "${nspawn_opts[@]}" "${args[@]}" "${cmd[@]}"
 }
 
 mode_nspawn() {
@@ -456,6 +457,11 @@ mode_nspawn() {
 	pol_make ls.sd --format systemd "$SW_TMP/ls.db"
 	pol_nspawn run "$SW_TMP/ls.sd"
 	pol_expect_ls run
+	# nspawn's --chdir runs under the filter too.
+	nspawn_opts=(--chdir=/data)
+	pol_nspawn chdir "$SW_TMP/ls.sd" /usr/bin/ls -1 /data
+	nspawn_opts=()
+	pol_expect_ls chdir
 
 	pol_make nodents.sd --format systemd --without getdents64 \
 		"$SW_TMP/ls.db"
