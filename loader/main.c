@@ -411,6 +411,9 @@ void loader_main(uint64_t *sp)
 	/* Like the kernel's: a script's name, not its interpreter's. */
 	si.execfn = path;
 	if (exe.interp[0]) {
+		/* Limitation: an image gone before the library starts is lost. */
+		loader_exec_setup(argv[0], envp);
+		trap_route_execs(&loader_exec);
 		fd = (int)gate_call3(SYS_open, exe.interp, O_RDONLY | O_CLOEXEC,
 				     0);
 		ret = fd < 0 ? fd : elf_map(fd, &interp);

@@ -30,8 +30,10 @@
 
 extern void loader_restorer(void);
 
-/* Set for a static program: the handler reports and routes execs itself. */
+/* Where execs go: set for every program the loader starts traced. */
 static const struct exec_setup *trap_exec;
+/* Set for a static program: the handler reports its calls itself. */
+static bool trap_reports;
 
 /*
  * A static program's signals (trap_keep): the handler stays for the
@@ -52,6 +54,12 @@ uint32_t umem_self_pid(void)
 }
 
 void trap_go_static(const struct exec_setup *es)
+{
+	trap_exec = es;
+	trap_reports = true;
+}
+
+void trap_route_execs(const struct exec_setup *es)
 {
 	trap_exec = es;
 }
@@ -171,7 +179,10 @@ static long trap_sigaction(const struct trap_call *call)
 	return 0;
 }
 
-/* A static program's exec: to the loader again, or failing as it would. */
+/*
+ * An exec before a library took over, or from a static program: to the
+ * loader again, or failing as it would.
+ */
 static void trap_exec_route(ucontext_t *uc, const struct trap_call *call)
 {
 	const struct gate_data *gd = gate_data();
@@ -194,7 +205,8 @@ static void trap_exec_route(ucontext_t *uc, const struct trap_call *call)
 		decode_set_return(uc, ret);
 		return;
 	}
-	report_exit(0, 1);
+	if (trap_reports)
+		report_exit(0, 1);
 	exec_apply(uc, trap_exec, argv, envp);
 }
 
@@ -307,7 +319,7 @@ static void trap_after_fork(void)
 	if (!trap_static)
 		return;
 	gate_data()->child_of_fork = 0;
-	if (trap_exec)
+	if (trap_reports)
 		report_after_fork();
 }
 
@@ -352,7 +364,7 @@ void syswho_sigsys(int sig, siginfo_t *info, void *context)
 	decode_call(info, uc, &call);
 	if (!__atomic_load_n(&gate_data()->quiet, __ATOMIC_RELAXED))
 		early = trap_note(&call);
-	if (trap_exec)
+	if (trap_reports)
 		report_call(early);
 
 	if (call.arch == AUDIT_ARCH_I386) {
@@ -382,7 +394,7 @@ void syswho_sigsys(int sig, siginfo_t *info, void *context)
 		}
 		break;
 	case SYS_exit_group:
-		if (trap_exec)
+		if (trap_reports)
 			report_exit((int)call.args[0] & 0xff, 0);
 		break;
 	default:

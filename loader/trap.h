@@ -21,6 +21,13 @@ int trap_install(void);
 void trap_go_static(const struct exec_setup *es);
 
 /*
+ * The program is dynamic: until the library takes over, an exec (from a
+ * constructor that runs before the library's) goes back to the loader
+ * with ES too, so that the new image is traced.
+ */
+void trap_route_execs(const struct exec_setup *es);
+
+/*
  * The program is static: the handler stays its SIGSYS handler for life,
  * so it keeps the program's own signal actions and masks working.
  */

@@ -114,6 +114,18 @@ except FileNotFoundError as e:
 	grep -q '^status 127$' "$SW_TMP/traced.out" ||
 		sw_fail "shell: $(sw_words "$(cat "$SW_TMP/traced.out")")"
 	;;
+ctor-exec)
+	# A library constructor run before libsyswho.so's forks and execs,
+	# and calls system(): every new image is traced and reports.
+	native_rc=0
+	run_both "$(sw_prog ctor-exec)"
+	sw_assert_eq "$(sw_words "$(cat "$SW_TMP/traced.out")")" \
+		"exec from a constructor system from a constructor main" \
+		"output of ctor-exec"
+	assert_has_exe traced /bin/echo
+	assert_has_exe traced /bin/sh
+	assert_loader_traced traced /bin/echo
+	;;
 pipeline)
 	native_rc=0
 	run_both sh -c 'printf "b\na\n" | sort | head -n 1'
