@@ -17,7 +17,8 @@ __attribute__((constructor)) static void ctor_exec(void)
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		execl("/bin/echo", "echo", "exec from a constructor", (char *)0);
+		execl("/bin/echo", "echo", "exec from a constructor",
+		      (char *)0);
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0) {
