@@ -147,4 +147,13 @@ sw_expect_rc rel 0
 sw_report rel
 sw_assert_owners rel eventfd2 "$eventfd"
 
+# The scope API in an executable built without PIE names its scope too.
+nopie=$(realpath -e "$(sw_prog scope-nopie)")
+file -b "$nopie" | grep -q '^ELF 64-bit LSB executable' ||
+	sw_fail "scope-nopie is not a non-PIE executable: $(file -b "$nopie")"
+sw_traced nopie "$nopie"
+sw_expect_rc nopie 0
+sw_assert_eq "$(sw_sql nopie "SELECT GROUP_CONCAT(DISTINCT scope) FROM site
+	WHERE name = 'getrusage'")" nopie-tool "scope of a non-PIE getrusage"
+
 echo "pass: every plugin owns exactly its own syscalls, unless named runtime"
