@@ -136,13 +136,53 @@ static bool exec_is_own_view(const char *path)
 }
 
 /*
+ * Whether FD is open on the loader's own file. /proc/self/exe names it
+ * in a program the loader started, unless the loader could point the
+ * link at the program (PR_SET_MM_MAP needs CAP_CHECKPOINT_RESTORE); so
+ * does a descriptor the program opened through that link.
+ */
+static bool exec_is_loader(const struct exec_setup *es, long fd)
+{
+	struct stat st, lst;
+
+	return gate_call2(SYS_fstat, fd, &st) == 0 &&
+	       gate_call4(SYS_newfstatat, AT_FDCWD, es->loader, &lst, 0) == 0 &&
+	       st.st_dev == lst.st_dev && st.st_ino == lst.st_ino;
+}
+
+/*
+ * A copy of FD at EXEC_FD_FLOOR or above, for the loader to open and
+ * close; FD itself is closed. Where FD is the loader, which cannot load
+ * itself, the copy is of the program the loader started: the file the
+ * program meant, as its /proc/self/exe names that natively.
+ */
+static long exec_own_fd(const struct exec_setup *es, long fd)
+{
+	const char *exe = gate_data()->exe;
+	long own;
+
+	if (exe[0] == '/' && exec_is_loader(es, fd)) {
+		gate_call1(SYS_close, fd);
+		/* Limitation: a removed program cannot exec itself. */
+		fd = gate_call3(SYS_open, exe, O_PATH | O_CLOEXEC, 0);
+		if (fd < 0)
+			return fd;
+	}
+	own = gate_call3(SYS_fcntl, fd, F_DUPFD, EXEC_FD_FLOOR);
+	gate_call1(SYS_close, fd);
+
+	return own;
+}
+
+/*
  * The path the loader opens for the exec'd file, in BUF (EXEC_PATH_MAX
  * bytes), checking the arguments of execveat as the kernel does: the
  * caller's path is read first, without faulting, as the kernel reads it.
  * *OWN is a descriptor opened for the exec that the loader closes, or
  * -1. 0 or -errno.
  */
-static long exec_target(const struct trap_call *call, char *buf, long *own)
+static long exec_target(const struct exec_setup *es,
+			const struct trap_call *call, char *buf, long *own)
 {
 	const char *path = (const char *)call->args[0];
 	long flags = 0, fd, ret;
@@ -172,8 +212,7 @@ static long exec_target(const struct trap_call *call, char *buf, long *own)
 		fd = gate_call3(SYS_open, buf, O_PATH | O_CLOEXEC, 0);
 		if (fd < 0)
 			return fd;
-		*own = gate_call3(SYS_fcntl, fd, F_DUPFD, EXEC_FD_FLOOR);
-		gate_call1(SYS_close, fd);
+		*own = exec_own_fd(es, fd);
 		if (*own < 0)
 			return *own;
 		buf[0] = '\0';
@@ -181,6 +220,12 @@ static long exec_target(const struct trap_call *call, char *buf, long *own)
 	}
 	if (dirfd == AT_FDCWD || buf[0] == '/')
 		return 0;
+	if (!buf[0] && exec_is_loader(es, dirfd)) {
+		/* fexecve of a descriptor opened on /proc/self/exe. */
+		fd = gate_call3(SYS_fcntl, dirfd, F_DUPFD_CLOEXEC, 0);
+		*own = fd < 0 ? fd : exec_own_fd(es, fd);
+		return *own < 0 ? *own : exec_fd_path(buf, *own);
+	}
 	fd = exec_keep_fd(dirfd, own);
 	if (fd < 0)
 		return fd;
@@ -423,7 +468,7 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 		return 2;
 
 	/* In the kernel's order: path, file, arguments, then contents. */
-	ret = exec_target(call, target, &own);
+	ret = exec_target(es, call, target, &own);
 	if (ret == 0)
 		ret = exec_check_file(target);
 	if (ret == 0)
