@@ -2,7 +2,7 @@
  * syswho-loader: starts a program under the filter from its first
  * instruction.
  *
- *	syswho-loader [-f] [-b] [-i] [-c FD] -- PATH ARGV0 [ARG...]
+ *	syswho-loader [-f] [-b] [-i] [-c FD] [-n NAME] -- PATH ARGV0 [ARG...]
  *
  * The filter survives exec but a SIGSYS handler does not, so an image
  * exec'd by a traced process would die at its first syscall. libsyswho.so
@@ -14,7 +14,9 @@
  * loader then loads libsyswho.so (LD_PRELOAD), whose constructor takes
  * the handler over and reports the calls made until then. -b and -i say
  * that the program that exec'd PATH had SIGSYS blocked or ignored, which
- * only syswho's view of it held.
+ * only syswho's view of it held. -n gives the name the kernel would have
+ * given PATH (/dev/fd/N for a descriptor, the path the program exec'd),
+ * which a script's interpreter and AT_EXECFN see; the loader opens PATH.
  */
 #include "elf.h"
 #include "exe.h"
@@ -44,6 +46,7 @@ struct loader_args {
 	int argc;
 	char **argv; /* the program's, with room in front for interpreters */
 	const char *path;
+	const char *name; /* the kernel's name for PATH */
 	int filter;
 	int own_fd; /* opened by the library for this exec only, or -1 */
 	unsigned int sigsys; /* EXEC_SIGSYS_* (execprep.h) */
@@ -70,6 +73,7 @@ static void loader_parse(int argc, char **argv, struct loader_args *a)
 	int i;
 
 	a->filter = 0;
+	a->name = NULL;
 	a->own_fd = -1;
 	a->sigsys = 0;
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -81,16 +85,20 @@ static void loader_parse(int argc, char **argv, struct loader_args *a)
 			a->sigsys |= EXEC_SIGSYS_IGNORED;
 		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
 			a->own_fd = loader_parse_fd(argv[++i]);
+		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+			a->name = argv[++i];
 		else
 			sys_die(2, "unknown option", argv[i], 0);
 	}
 	if (i + 1 >= argc)
 		sys_die(
 		    2,
-		    "usage: syswho-loader [-f] [-b] [-i] [-c FD] -- PATH ARGV0 "
-		    "[ARG...]",
+		    "usage: syswho-loader [-f] [-b] [-i] [-c FD] [-n NAME] -- "
+		    "PATH ARGV0 [ARG...]",
 		    NULL, 0);
 	a->path = argv[i + 1];
+	if (!a->name)
+		a->name = a->path;
 	a->argv = &argv[i + 2];
 	a->argc = argc - i - 2;
 }
@@ -198,7 +206,9 @@ static int loader_resolve(struct loader_args *a)
 		loader_argv[0] = loader_interp[depth];
 		if (k == 3)
 			loader_argv[1] = loader_arg[depth];
-		loader_argv[k - 1] = (char *)a->path;
+		/* The script by the kernel's name, an interpreter by its path.
+		 */
+		loader_argv[k - 1] = (char *)(depth ? a->path : a->name);
 		a->argc = a->argc > 0 ? a->argc - 1 + k : k;
 		a->argv = loader_argv;
 		a->path = loader_interp[depth];
@@ -391,8 +401,8 @@ void loader_main(uint64_t *sp)
 	loader_install(&a, envp);
 	path = a.path;
 	fd = loader_resolve(&a);
-	/* A script's interpreter still opens it by that path. */
-	if (a.own_fd >= 0 && a.path == path)
+	/* A script's interpreter opens it by the kernel's name, not by PATH. */
+	if (a.own_fd >= 0)
 		gate_call1(SYS_close, a.own_fd);
 	ret = elf_map(fd, &exe);
 	loader_note_exe(fd, a.path);
@@ -409,7 +419,7 @@ void loader_main(uint64_t *sp)
 	si.phnum = exe.phnum;
 	si.entry = exe.entry;
 	/* Like the kernel's: a script's name, not its interpreter's. */
-	si.execfn = path;
+	si.execfn = a.name;
 	if (exe.interp[0]) {
 		/* Limitation: an image gone before the library starts is lost. */
 		loader_exec_setup(argv[0], envp);

@@ -27,6 +27,16 @@
 
 #define EXEC_FLAGS (AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_EXECVE_CHECK)
 
+/*
+ * The name the kernel gives the exec'd file (bprm->filename), where it is
+ * not the path the loader opens: what a #! interpreter is given as the
+ * script and what AT_EXECFN holds.
+ */
+struct exec_name {
+	const char *view; /* the caller's path through this process, or NULL */
+	long dirfd;	  /* or /dev/fd/DIRFD[/PATH] of execveat, or -1 */
+};
+
 /* Variables syswho sets; the program's own values of them are replaced. */
 static const char *const exec_vars[] = {
     "SYSWHO_COLLECTOR=", "SYSWHO_RUNTIME=", "SYSWHO_GATE=",
@@ -179,10 +189,11 @@ static long exec_own_fd(const struct exec_setup *es, long fd)
  * bytes), checking the arguments of execveat as the kernel does: the
  * caller's path is read first, without faulting, as the kernel reads it.
  * *OWN is a descriptor opened for the exec that the loader closes, or
- * -1. 0 or -errno.
+ * -1; *NAME says how the kernel would name the file. 0 or -errno.
  */
 static long exec_target(const struct exec_setup *es,
-			const struct trap_call *call, char *buf, long *own)
+			const struct trap_call *call, char *buf, long *own,
+			struct exec_name *name)
 {
 	const char *path = (const char *)call->args[0];
 	long flags = 0, fd, ret;
@@ -190,6 +201,8 @@ static long exec_target(const struct exec_setup *es,
 	struct stat st;
 
 	*own = -1;
+	name->view = NULL;
+	name->dirfd = -1;
 	if (call->nr == SYS_execveat) {
 		/* An int to the kernel: glibc leaves the upper half clear. */
 		dirfd = (int)call->args[0];
@@ -209,6 +222,7 @@ static long exec_target(const struct exec_setup *es,
 	    S_ISLNK(st.st_mode))
 		return -ELOOP;
 	if (buf[0] == '/' && exec_is_own_view(buf)) {
+		name->view = path;
 		fd = gate_call3(SYS_open, buf, O_PATH | O_CLOEXEC, 0);
 		if (fd < 0)
 			return fd;
@@ -220,6 +234,7 @@ static long exec_target(const struct exec_setup *es,
 	}
 	if (dirfd == AT_FDCWD || buf[0] == '/')
 		return 0;
+	name->dirfd = dirfd;
 	if (!buf[0] && exec_is_loader(es, dirfd)) {
 		/* fexecve of a descriptor opened on /proc/self/exe. */
 		fd = gate_call3(SYS_fcntl, dirfd, F_DUPFD_CLOEXEC, 0);
@@ -372,18 +387,49 @@ static size_t exec_count(char *const *v)
 }
 
 /*
+ * At *S, below END, the kernel's name for the exec'd file as NAME
+ * describes it, TARGET being the path the loader opens
+ * ("/proc/self/fd/N[/PATH]" for a descriptor). False when it is TARGET.
+ */
+static bool exec_write_name(char **s, const char *end,
+			    const struct exec_name *name, const char *target)
+{
+	const char *rest = target;
+	long n;
+
+	if (name->view) {
+		n = umem_strcpy(*s, name->view, (size_t)(end - *s));
+		if (n < 0)
+			return false;
+		*s += n + 1;
+		return true;
+	}
+	if (name->dirfd < 0 || !exec_prefix(target, "/proc/self/fd/", &rest))
+		return false;
+	while (*rest >= '0' && *rest <= '9')
+		rest++;
+	exec_append(s, end, "/dev/fd/");
+	exec_append_fd(s, end, name->dirfd);
+	exec_append(s, end, rest);
+	(*s)++;
+
+	return true;
+}
+
+/*
  * Build the loader's argv and envp in fresh memory: [loader, options, --,
  * TARGET, the program's argv], and the program's environment with
  * syswho's variables set (even when the program scrubbed them, as env -i
  * does).
  */
 static long exec_build(const struct exec_setup *es, const char *target,
-		       long own, unsigned int sigsys, char *const *argv,
+		       long own, const struct exec_name *name,
+		       unsigned int sigsys, char *const *argv,
 		       char *const *envp, char ***new_argv, char ***new_envp)
 {
 	size_t argc = exec_count(argv), envc = exec_count(envp);
-	size_t size = (argc + envc + EXEC_ENV_MAX + 14) * sizeof(char *) +
-		      2 * EXEC_PATH_MAX + 512;
+	size_t size = (argc + envc + EXEC_ENV_MAX + 16) * sizeof(char *) +
+		      3 * EXEC_PATH_MAX + 512;
 	const char *preload = NULL, *end;
 	char **av, **ev, *s;
 	size_t i, n = 0;
@@ -400,7 +446,7 @@ static long exec_build(const struct exec_setup *es, const char *target,
 	if (p < 0 && p > -4096)
 		return p;
 	av = (char **)p;
-	ev = av + argc + 9;
+	ev = av + argc + 11;
 	s = (char *)(ev + envc + EXEC_ENV_MAX + 3);
 	end = (char *)p + size;
 
@@ -416,6 +462,10 @@ static long exec_build(const struct exec_setup *es, const char *target,
 		exec_append_fd(&s, end, own);
 		s++;
 	}
+	av[n++] = "-n";
+	av[n++] = s;
+	if (!exec_write_name(&s, end, name, target))
+		n -= 2;
 	av[n++] = "--";
 	av[n++] = s;
 	strcpy(s, target);
@@ -459,6 +509,7 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 	char *const *uargv = (char *const *)call->args[a + 1];
 	char *const *uenvp = (char *const *)call->args[a + 2];
 	char target[EXEC_PATH_MAX];
+	struct exec_name name;
 	long ret, own;
 
 	if (!es->loader[0])
@@ -468,7 +519,7 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 		return 2;
 
 	/* In the kernel's order: path, file, arguments, then contents. */
-	ret = exec_target(es, call, target, &own);
+	ret = exec_target(es, call, target, &own, &name);
 	if (ret == 0)
 		ret = exec_check_file(target);
 	if (ret == 0)
@@ -478,8 +529,8 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 	if (ret == 0)
 		ret = exec_check_format(target);
 	if (ret == 0)
-		ret = exec_build(es, target, own, sigsys, uargv, uenvp, argv,
-				 envp);
+		ret = exec_build(es, target, own, &name, sigsys, uargv, uenvp,
+				 argv, envp);
 	if (ret != 0 && own >= 0)
 		gate_call1(SYS_close, own);
 	return ret;

@@ -6,7 +6,7 @@
 # and leave it running. The output is the native one and both images are
 # in the profile.
 #
-# MODE: self | fd | execveat | efault | badelf
+# MODE: self | fd | execveat | efault | badelf | script | script-memfd
 # PROGRAM: reexec (the default) or reexec-static
 # nobody: run both as user nobody, for whom the loader cannot point
 # /proc/self/exe at the program (that needs CAP_CHECKPOINT_RESTORE).
@@ -36,7 +36,7 @@ if [[ ${3:-} == nobody ]]; then
 		</dev/null || SW_RC=$?
 	mv "$SW_TMP/nobody/traced.db" "$SW_TMP/traced.db"
 	# The documented limitation: the new image's link names the loader.
-	sed -i "s/^\(again: .*, exe \)syswho-loader\$/\1${prog##*/}/" \
+	sed -i "s/^\(again: argc [0-9]*, exe \)syswho-loader,/\1${prog##*/},/" \
 		"$SW_TMP/traced.out"
 else
 	sw_traced traced "$prog" "$mode"

@@ -14,6 +14,10 @@
  *	reexec badelf    execs of files that are not valid programs, of
  *	                 ELF files whose interpreter is missing or bad, and
  *	                 of a file open for writing (ETXTBSY)
+ *	reexec script    a #! script (whose interpreter is reexec itself)
+ *	                 through an execveat descriptor: the interpreter
+ *	                 is given /dev/fd/N/script
+ *	reexec script-memfd  the same with fexecve of a memfd: /dev/fd/N
  *	reexec badinterp PATH  write an ELF file whose interpreter is
  *	                 missing to PATH (for the scripts)
  *
@@ -33,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -44,6 +49,26 @@
 
 extern char **environ;
 
+/*
+ * The script NAME, /dev/fd/N/script, a script's interpreter was given:
+ * remove it and its directory, which only N still names.
+ */
+static void rx_script_done(const char *name)
+{
+	char link[64], dir[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if (sscanf(name, "/dev/fd/%d/", &fd) != 1 || !strchr(name + 8, '/'))
+		return;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, dir, sizeof(dir) - 1);
+	CHECK(n > 0, "readlink %s: %m", link);
+	dir[n] = '\0';
+	CHECK_OK(unlinkat(fd, strchr(name + 8, '/') + 1, 0));
+	CHECK_OK(rmdir(dir));
+}
+
 /* The second image: say how it was reached and what it sees. */
 static int rx_again(int argc, char **argv)
 {
@@ -54,8 +79,14 @@ static int rx_again(int argc, char **argv)
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	CHECK(n > 0, "readlink /proc/self/exe: %m");
 	exe[n] = '\0';
-	printf("again: argc %d, exe %s\n", argc, basename(exe));
-	if (argc > 2) {
+	/* AT_EXECFN is the kernel's name for the file exec'd. */
+	printf("again: argc %d, exe %s, AT_EXECFN %s\n", argc, basename(exe),
+	       (const char *)getauxval(AT_EXECFN));
+	if (argc > 2 && argv[2][0] == '/') {
+		/* The interpreter of a script is given that name too. */
+		printf("again: script %s\n", argv[2]);
+		rx_script_done(argv[2]);
+	} else if (argc > 2) {
 		fd = atoi(argv[2]);
 		CHECK(fcntl(fd, F_GETFD) < 0 && errno == EBADF,
 		      "close-on-exec descriptor %d is open after the exec", fd);
@@ -353,6 +384,68 @@ static void rx_badelf(const char *self)
 	CHECK_OK(rmdir(dir));
 }
 
+/*
+ * A script whose interpreter is this program, in a new directory: DIR
+ * and SCRIPT are filled in. Not by /proc/self/exe, which names syswho's
+ * loader for a user who cannot point it at the program.
+ */
+static void rx_script_write(char *dir, char *script, size_t size, char *text,
+			    size_t text_size)
+{
+	char *self = realpath((const char *)getauxval(AT_EXECFN), NULL);
+
+	CHECK(self, "realpath AT_EXECFN: %m");
+	snprintf(text, text_size, "#!%s again\n", self);
+	free(self);
+	if (!dir)
+		return;
+	CHECK(mkdtemp(dir), "mkdtemp: %m");
+	snprintf(script, size, "%s/script", dir);
+	rx_write(script, text, strlen(text), 0755);
+}
+
+/* execveat of a script through a directory descriptor. */
+static void rx_script(void)
+{
+	char dir[] = "/tmp/reexec.XXXXXX", script[PATH_MAX], text[PATH_MAX];
+	char *args[] = {"script", NULL};
+	int fd;
+
+	rx_script_write(dir, script, sizeof(script), text, sizeof(text));
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK(fd >= 0, "open %s: %m", dir);
+	printf("script: execveat DIRFD script\n");
+	fflush(stdout);
+	syscall(SYS_execveat, fd, "script", args, environ, 0);
+	tu_fail(__func__, "execveat %s: %m", script);
+}
+
+/* A memfd holding the script, with FLAGS. */
+static int rx_script_memfd(const char *text, unsigned int flags)
+{
+	int fd = memfd_create("script", flags);
+
+	CHECK(fd >= 0, "memfd_create: %m");
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text),
+	      "write memfd: %m");
+
+	return fd;
+}
+
+/* fexecve of a script in a memfd: the kernel's name is /dev/fd/N. */
+static void rx_script_fexecve(void)
+{
+	char text[PATH_MAX], *args[] = {"script", NULL};
+	int fd;
+
+	rx_script_write(NULL, NULL, 0, text, sizeof(text));
+	fd = rx_script_memfd(text, 0);
+	printf("script-memfd: fexecve\n");
+	fflush(stdout);
+	syscall(SYS_execveat, fd, "", args, environ, AT_EMPTY_PATH);
+	tu_fail(__func__, "fexecve memfd: %m");
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = tu_mode(argc, argv, "self");
@@ -365,6 +458,10 @@ int main(int argc, char **argv)
 		rx_fd(argv[0]);
 	else if (!strcmp(mode, "execveat"))
 		rx_execveat();
+	else if (!strcmp(mode, "script"))
+		rx_script();
+	else if (!strcmp(mode, "script-memfd"))
+		rx_script_fexecve();
 	else if (!strcmp(mode, "efault") || !strcmp(mode, "badelf")) {
 		char self[PATH_MAX];
 		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
