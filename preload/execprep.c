@@ -35,6 +35,7 @@
 struct exec_name {
 	const char *view; /* the caller's path through this process, or NULL */
 	long dirfd;	  /* or /dev/fd/DIRFD[/PATH] of execveat, or -1 */
+	bool gone;	  /* DIRFD is close-on-exec: the name dies with it */
 };
 
 /* Variables syswho sets; the program's own values of them are replaced. */
@@ -203,6 +204,7 @@ static long exec_target(const struct exec_setup *es,
 	*own = -1;
 	name->view = NULL;
 	name->dirfd = -1;
+	name->gone = false;
 	if (call->nr == SYS_execveat) {
 		/* An int to the kernel: glibc leaves the upper half clear. */
 		dirfd = (int)call->args[0];
@@ -234,7 +236,11 @@ static long exec_target(const struct exec_setup *es,
 	}
 	if (dirfd == AT_FDCWD || buf[0] == '/')
 		return 0;
+	ret = gate_call2(SYS_fcntl, dirfd, F_GETFD);
+	if (ret < 0)
+		return ret;
 	name->dirfd = dirfd;
+	name->gone = (ret & FD_CLOEXEC) != 0;
 	if (!buf[0] && exec_is_loader(es, dirfd)) {
 		/* fexecve of a descriptor opened on /proc/self/exe. */
 		fd = gate_call3(SYS_fcntl, dirfd, F_DUPFD_CLOEXEC, 0);
@@ -502,6 +508,25 @@ static long exec_build(const struct exec_setup *es, const char *target,
 	return 0;
 }
 
+/*
+ * Whether PATH starts with "#!": the kernel's script handler refuses a
+ * script whose name dies with the exec (BINPRM_FLAGS_PATH_INACCESSIBLE),
+ * as its interpreter could not open it, before it looks any further.
+ */
+static bool exec_is_script(const char *path)
+{
+	char head[2];
+	long fd, n;
+
+	fd = gate_call3(SYS_open, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	n = gate_call4(SYS_pread64, fd, head, sizeof(head), 0);
+	gate_call1(SYS_close, fd);
+
+	return n == 2 && head[0] == '#' && head[1] == '!';
+}
+
 long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 		  unsigned int sigsys, char ***argv, char ***envp)
 {
@@ -526,6 +551,8 @@ long exec_prepare(const struct exec_setup *es, const struct trap_call *call,
 		ret = exec_check_vec(uargv);
 	if (ret == 0)
 		ret = exec_check_vec(uenvp);
+	if (ret == 0 && name.gone && exec_is_script(target))
+		ret = -ENOENT;
 	if (ret == 0)
 		ret = exec_check_format(target);
 	if (ret == 0)

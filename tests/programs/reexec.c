@@ -15,8 +15,9 @@
  *	                 ELF files whose interpreter is missing or bad, and
  *	                 of a file open for writing (ETXTBSY)
  *	reexec script    a #! script (whose interpreter is reexec itself)
- *	                 through an execveat descriptor: the interpreter
- *	                 is given /dev/fd/N/script
+ *	                 through a close-on-exec execveat descriptor
+ *	                 (ENOENT), then through one without close-on-exec:
+ *	                 the interpreter is given /dev/fd/N/script
  *	reexec script-memfd  the same with fexecve of a memfd: /dev/fd/N
  *	reexec badinterp PATH  write an ELF file whose interpreter is
  *	                 missing to PATH (for the scripts)
@@ -412,6 +413,12 @@ static void rx_script(void)
 	int fd;
 
 	rx_script_write(dir, script, sizeof(script), text, sizeof(text));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(fd >= 0, "open %s: %m", dir);
+	rx_failed(syscall(SYS_execveat, fd, "script", args, environ, 0),
+		  "script through a close-on-exec descriptor");
+	CHECK_OK(close(fd));
+
 	fd = open(dir, O_RDONLY | O_DIRECTORY);
 	CHECK(fd >= 0, "open %s: %m", dir);
 	printf("script: execveat DIRFD script\n");
@@ -439,6 +446,11 @@ static void rx_script_fexecve(void)
 	int fd;
 
 	rx_script_write(NULL, NULL, 0, text, sizeof(text));
+	fd = rx_script_memfd(text, MFD_CLOEXEC);
+	rx_failed(syscall(SYS_execveat, fd, "", args, environ, AT_EMPTY_PATH),
+		  "script in a close-on-exec memfd");
+	CHECK_OK(close(fd));
+
 	fd = rx_script_memfd(text, 0);
 	printf("script-memfd: fexecve\n");
 	fflush(stdout);
