@@ -115,6 +115,13 @@ static const struct profile_rule profile_rules[] = {
     {"SELECT EXISTS (SELECT 1 FROM stack_frame WHERE "
      "module NOT IN (SELECT id FROM module))",
      "a frame names an unknown row"},
+    /* SQLite's JSON functions fail on bad JSON: each sees valid JSON. */
+    {"SELECT EXISTS (SELECT 1 FROM process WHERE NOT json_valid(argv) OR "
+     "json_type(CASE WHEN json_valid(argv) THEN argv ELSE '[]' END) "
+     "!= 'array') OR EXISTS (SELECT 1 FROM process, json_each(CASE WHEN "
+     "json_valid(process.argv) AND json_type(process.argv) = 'array' "
+     "THEN process.argv ELSE '[]' END) WHERE json_each.type != 'text')",
+     "a process's argv is not a JSON array of strings"},
 };
 
 /* site_arg is checked only where it exists: older profiles have none. */

@@ -107,6 +107,18 @@ expect_error which-edited 'edited\.db: a site names an unknown row' \
 	"$TEST_SYSWHO" which "$call" "$SW_TMP/edited.db"
 expect_error policy-edited 'edited\.db: a site names an unknown row' \
 	"$TEST_SYSWHO" policy --format json "$SW_TMP/edited.db"
+# An argv that is not a JSON array of strings: refused by every reader
+# before it prints anything.
+for argv in 'notjson' '[1, 2]' '"one"'; do
+	cp "$SW_TMP/good.db" "$SW_TMP/argv.db"
+	sqlite3 "$SW_TMP/argv.db" "UPDATE process SET argv = '$argv'"
+	for c in report "report --format json" "which $call" \
+		"policy --format json" "diff $SW_TMP/good.db"; do
+		# shellcheck disable=SC2086
+		expect_error "argv-${c%% *}" "argv\.db: a process's argv is not" \
+			"$TEST_SYSWHO" $c "$SW_TMP/argv.db"
+	done
+done
 
 # A collector whose profile could not be written says so before it
 # listens, not after collecting for hours. A collector that listens
