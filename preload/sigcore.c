@@ -7,6 +7,7 @@
 #include "passthrough.h"
 #include "umem.h"
 
+#include <errno.h>
 #include <sys/syscall.h>
 
 bool sigcore_is_handler(void *handler)
@@ -19,15 +20,21 @@ static uint64_t *sigcore_saved_mask(ucontext_t *uc)
 	return (uint64_t *)&uc->uc_sigmask;
 }
 
-uint64_t sigcore_handler_mask(const ucontext_t *uc,
-			      const struct ksigaction *act)
+uint64_t sigcore_handler_mask_from(uint64_t base, const struct ksigaction *act)
 {
-	uint64_t mask = *(const uint64_t *)&uc->uc_sigmask | act->mask;
+	uint64_t mask = base | act->mask;
 
 	if (!(act->flags & SA_NODEFER))
 		mask |= SIGCORE_SIGSYS;
 
 	return mask;
+}
+
+uint64_t sigcore_handler_mask(const ucontext_t *uc,
+			      const struct ksigaction *act)
+{
+	return sigcore_handler_mask_from(*(const uint64_t *)&uc->uc_sigmask,
+					 act);
 }
 
 void sigcore_invoke(const struct ksigaction *act, int sig, siginfo_t *info,
@@ -90,25 +97,84 @@ void sigcore_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
 	pass_set_arg(uc, arg, (long)&scratch[0]);
 }
 
-bool sigcore_route_temp_mask(ucontext_t *uc, const struct trap_call *call)
+bool sigcore_temp_mask_arg(int nr, int *arg, bool *indirect)
 {
-	switch (call->nr) {
+	*indirect = false;
+	switch (nr) {
 	case SYS_rt_sigsuspend:
-		sigcore_pass_temp_mask(uc, call, 0, false);
+		*arg = 0;
 		return true;
 	case SYS_ppoll:
-		sigcore_pass_temp_mask(uc, call, 3, false);
+		*arg = 3;
 		return true;
 	case SYS_pselect6:
-		sigcore_pass_temp_mask(uc, call, 5, true);
+		*arg = 5;
+		*indirect = true;
 		return true;
 	case SYS_epoll_pwait:
 	case SYS_epoll_pwait2:
-		sigcore_pass_temp_mask(uc, call, 4, false);
+		*arg = 4;
 		return true;
 	default:
 		return false;
 	}
+}
+
+bool sigcore_route_temp_mask(ucontext_t *uc, const struct trap_call *call)
+{
+	bool indirect;
+	int arg;
+
+	if (!sigcore_temp_mask_arg(call->nr, &arg, &indirect))
+		return false;
+	sigcore_pass_temp_mask(uc, call, arg, indirect);
+
+	return true;
+}
+
+bool sigcore_read_temp_mask(const struct trap_call *call, uint64_t *mask)
+{
+	const void *umask;
+	uint64_t pair[2];
+	bool indirect;
+	int arg;
+
+	if (!sigcore_temp_mask_arg(call->nr, &arg, &indirect))
+		return false;
+	umask = (const void *)call->args[arg];
+	if (umask && indirect) {
+		if (umem_read(pair, umask, sizeof(pair)) != 0)
+			return false;
+		umask = (const void *)pair[0];
+	}
+
+	return umask && umem_read(mask, umask, sizeof(*mask)) == 0;
+}
+
+enum sigcore_temp sigcore_temp_effect(bool has_mask, uint64_t mask,
+				      bool blocked, bool pending)
+{
+	if (!has_mask)
+		return SIGCORE_TEMP_SAME;
+	if (mask & SIGCORE_SIGSYS)
+		return SIGCORE_TEMP_BLOCKS;
+	if (!blocked)
+		return SIGCORE_TEMP_SAME;
+
+	return pending ? SIGCORE_TEMP_DELIVER : SIGCORE_TEMP_OPENS;
+}
+
+/* The syscall instruction is two bytes: the kernel resumes after it. */
+#define SIGCORE_SYSCALL_LEN 2
+
+bool sigcore_interrupted_pass(const ucontext_t *uc, uintptr_t frame)
+{
+	const greg_t *r = uc->uc_mcontext.gregs;
+
+	return frame && (uintptr_t)r[REG_RSP] == frame &&
+	       (uintptr_t)r[REG_RIP] ==
+		   gate_stub_addr(GATE_PASS) + SIGCORE_SYSCALL_LEN &&
+	       r[REG_RAX] == -EINTR;
 }
 
 /* Whether ADDR lies on the alternate stack UC was delivered with. */

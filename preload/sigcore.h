@@ -40,6 +40,9 @@ bool sigcore_is_handler(void *handler);
 uint64_t sigcore_handler_mask(const ucontext_t *uc,
 			      const struct ksigaction *act);
 
+/* The same with BASE for the interrupted mask (a temporary mask, say). */
+uint64_t sigcore_handler_mask_from(uint64_t base, const struct ksigaction *act);
+
 /*
  * Call the program's handler ACT for SIG as the kernel would have, with
  * MASK (less what must stay open) as the thread's real mask. UC's saved
@@ -68,6 +71,41 @@ void sigcore_pass_temp_mask(ucontext_t *uc, const struct trap_call *call,
  * Any other call: false, untouched.
  */
 bool sigcore_route_temp_mask(ucontext_t *uc, const struct trap_call *call);
+
+/*
+ * Where syscall NR takes a temporary mask: argument *ARG, through a
+ * {sigset pointer, size} pair when *INDIRECT (pselect6). False for a call
+ * that takes none.
+ */
+bool sigcore_temp_mask_arg(int nr, int *arg, bool *indirect);
+
+/*
+ * The temporary mask CALL passes, into *MASK. False when it passes none
+ * (a NULL pointer) or one that cannot be read (the kernel fails it).
+ */
+bool sigcore_read_temp_mask(const struct trap_call *call, uint64_t *mask);
+
+/* What a temporary mask does to the program's own view of SIGSYS. */
+enum sigcore_temp {
+	SIGCORE_TEMP_SAME,    /* no mask, or SIGSYS in it as in the thread's */
+	SIGCORE_TEMP_BLOCKS,  /* it blocks SIGSYS */
+	SIGCORE_TEMP_OPENS,   /* it lets in the SIGSYS the thread blocks */
+	SIGCORE_TEMP_DELIVER, /* and one is pending: it arrives at once */
+};
+
+/*
+ * The effect of temporary mask MASK (HAS_MASK false: none) on a thread
+ * whose view has SIGSYS BLOCKED, with a SIGSYS PENDING in it or not.
+ */
+enum sigcore_temp sigcore_temp_effect(bool has_mask, uint64_t mask,
+				      bool blocked, bool pending);
+
+/*
+ * Whether UC was interrupted inside a call passed through the plain stub
+ * (GATE_PASS) from the pass-through frame FRAME, the call having been cut
+ * short by the signal (-EINTR) rather than having finished.
+ */
+bool sigcore_interrupted_pass(const ucontext_t *uc, uintptr_t frame);
 
 /*
  * Pass the call in UC through the gate from the program's own stack when
