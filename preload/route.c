@@ -175,7 +175,10 @@ enum route_after route_call(struct thread_state *ts, ucontext_t *uc,
 		return ROUTE_DONE;
 	}
 
-	if (sigcore_route_temp_mask(uc, call))
+	/* Another trap of this thread: its temporary-mask call is over. */
+	if (ts && !nested)
+		ts->temp_frame = 0;
+	if (signals_route_temp_mask(nested ? NULL : ts, uc, call))
 		return ROUTE_DONE;
 
 	return route_x86_64(ts, uc, call, nested);

@@ -3,6 +3,7 @@
  */
 #include "signals.h"
 
+#include "decode.h"
 #include "gate.h"
 #include "passthrough.h"
 #include "process.h"
@@ -35,25 +36,72 @@ static uint64_t *signals_saved_mask(ucontext_t *uc)
 static void signals_after_handler(struct thread_state *ts, ucontext_t *uc);
 
 /*
+ * Whether the kernel blocks SIGSYS for the handler that is starting: only
+ * a temporary mask that blocks SIGSYS does (see signals_route_temp_mask).
+ * Such a handler must open it before any syscall, which would kill.
+ */
+static bool signals_kernel_blocks_sigsys(void)
+{
+	uint64_t cur = 0;
+
+	gate_call4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, KSIGSET_SIZE);
+
+	return (cur & SIGSYS_BIT) != 0;
+}
+
+static void signals_kernel_open_sigsys(void)
+{
+	uint64_t sys = SIGSYS_BIT;
+
+	gate_call4(SYS_rt_sigprocmask, SIG_UNBLOCK, &sys, NULL, KSIGSET_SIZE);
+}
+
+/*
+ * The program's view of SIGSYS while a handler that interrupted UC runs,
+ * before its sa_mask: a temporary mask's if it interrupted a call made
+ * with one (HELD: the kernel blocks SIGSYS, so the mask blocked it), the
+ * thread's otherwise.
+ */
+static bool signals_interrupted_view(struct thread_state *ts,
+				     const ucontext_t *uc, bool held)
+{
+	if (held)
+		return true;
+	if (sigcore_interrupted_pass(uc, ts->temp_frame)) {
+		ts->temp_frame = 0;
+		return (ts->temp_mask & SIGSYS_BIT) != 0;
+	}
+
+	return ts->sigsys_blocked;
+}
+
+/*
  * Every handled signal arrives here first: the program's handler runs
- * with the virtual SIGSYS bit its sa_mask (or the thread's mask) asked
- * for, while the real mask keeps SIGSYS open. The mask its return
+ * with the virtual SIGSYS bit its sa_mask (or the mask it interrupted)
+ * asked for, while the real mask keeps SIGSYS open. The mask its return
  * restores shows SIGSYS as the program had it.
  */
 static void signals_trampoline(int sig, siginfo_t *info, void *ctx)
 {
 	struct ksigaction act = signals_actions[sig];
 	struct thread_state *ts = thread_peek();
+	bool held = signals_kernel_blocks_sigsys();
 	ucontext_t *uc = ctx;
 
 	if (act.flags & SA_RESETHAND)
 		memset(&signals_actions[sig], 0, sizeof(signals_actions[sig]));
 	if (!sigcore_is_handler(act.handler))
 		return;
-	if (ts && ts->sigsys_blocked)
-		*signals_saved_mask(uc) |= SIGSYS_BIT;
-	if (ts && (act.mask & SIGSYS_BIT))
-		ts->sigsys_blocked = true;
+	if (ts) {
+		bool during = signals_interrupted_view(ts, uc, held);
+
+		if (ts->sigsys_blocked)
+			*signals_saved_mask(uc) |= SIGSYS_BIT;
+		ts->sigsys_blocked = during || (act.mask & SIGSYS_BIT);
+	}
+	/* A SIGSYS the mask held arrives now, into the view just set. */
+	if (held)
+		signals_kernel_open_sigsys();
 	if (act.flags & SA_SIGINFO)
 		((void (*)(int, siginfo_t *, void *))act.handler)(sig, info,
 								  uc);
@@ -155,30 +203,58 @@ bool signals_sigsys_ignored(void)
 	return signals_virtual_sigsys.handler == SIG_IGN;
 }
 
-/* Run the program's SIGSYS handler as the kernel would have. */
+/*
+ * Run the program's SIGSYS handler as the kernel would have, BASE being
+ * the mask it interrupted. The mask its return restores shows SIGSYS as
+ * the thread's view has it.
+ */
 static void signals_call_handler(struct thread_state *ts,
 				 const struct ksigaction *act, int sig,
-				 siginfo_t *info, ucontext_t *uc)
+				 siginfo_t *info, ucontext_t *uc, uint64_t base)
 {
-	uint64_t mask = sigcore_handler_mask(uc, act);
+	uint64_t mask = sigcore_handler_mask_from(base, act);
 
 	if (act->flags & SA_RESETHAND)
 		memset(&signals_virtual_sigsys, 0,
 		       sizeof(signals_virtual_sigsys));
+	if (ts && ts->sigsys_blocked)
+		*signals_saved_mask(uc) |= SIGSYS_BIT;
 	if (ts)
 		ts->sigsys_blocked = (mask & SIGSYS_BIT) != 0;
 	sigcore_invoke(act, sig, info, uc, mask);
 	signals_after_handler(ts, uc);
 }
 
-void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
-		     ucontext_t *uc)
+/* Deliver INFO to the program's SIGSYS action, BASE being the mask. */
+static void signals_deliver(struct thread_state *ts, int sig, siginfo_t *info,
+			    ucontext_t *uc, uint64_t base)
 {
 	struct ksigaction act = signals_virtual_sigsys;
 
 	if (act.handler == SIG_IGN)
 		return;
-	if (ts && ts->sigsys_blocked) {
+	if (act.handler != SIG_DFL) {
+		signals_call_handler(ts, &act, sig, info, uc, base);
+		return;
+	}
+	sigcore_die(uc);
+}
+
+void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
+		     ucontext_t *uc)
+{
+	uint64_t base = *signals_saved_mask(uc);
+	bool blocked = ts && ts->sigsys_blocked;
+
+	if (signals_virtual_sigsys.handler == SIG_IGN)
+		return;
+	/* A call whose temporary mask lets SIGSYS in: it ends with EINTR. */
+	if (ts && sigcore_interrupted_pass(uc, ts->temp_frame)) {
+		ts->temp_frame = 0;
+		base = ts->temp_mask;
+		blocked = false;
+	}
+	if (blocked) {
 		/*
 		 * Limitation: one pending SIGSYS is kept, like a standard
 		 * signal, and only here: sigpending, sigwaitinfo and
@@ -188,11 +264,7 @@ void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
 		ts->sigsys_pending = true;
 		return;
 	}
-	if (act.handler != SIG_DFL) {
-		signals_call_handler(ts, &act, sig, info, uc);
-		return;
-	}
-	sigcore_die(uc);
+	signals_deliver(ts, sig, info, uc, base);
 }
 
 /* The program blocked or unblocked SIGSYS: deliver what waited for it. */
@@ -268,6 +340,49 @@ long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
 		return -EFAULT;
 
 	return 0;
+}
+
+static bool signals_in_memory_child(void);
+
+bool signals_route_temp_mask(struct thread_state *ts, ucontext_t *uc,
+			     const struct trap_call *call)
+{
+	bool has, indirect;
+	uint64_t mask = 0;
+	int arg;
+
+	if (!sigcore_temp_mask_arg(call->nr, &arg, &indirect))
+		return false;
+	if (!ts)
+		return sigcore_route_temp_mask(uc, call);
+	has = sigcore_read_temp_mask(call, &mask);
+	switch (sigcore_temp_effect(has, mask, ts->sigsys_blocked,
+				    ts->sigsys_pending)) {
+	case SIGCORE_TEMP_BLOCKS:
+		/*
+		 * Its handlers are the kernel's own, not behind the
+		 * trampoline: SIGSYS must stay open for them.
+		 * Limitation: there, a SIGSYS from elsewhere ends the call.
+		 */
+		if (signals_in_memory_child())
+			return sigcore_route_temp_mask(uc, call);
+		pass_via(uc, GATE_PASS);
+		return true;
+	case SIGCORE_TEMP_DELIVER:
+		ts->sigsys_pending = false;
+		signals_deliver(ts, SIGSYS, &ts->sigsys_info, uc, mask);
+		decode_set_return(uc, -EINTR);
+		return true;
+	case SIGCORE_TEMP_OPENS:
+		pass_via(uc, GATE_PASS);
+		ts->temp_mask = mask;
+		ts->temp_frame = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+		return true;
+	case SIGCORE_TEMP_SAME:
+	default:
+		sigcore_pass_temp_mask(uc, call, arg, indirect);
+		return true;
+	}
 }
 
 /*

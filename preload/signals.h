@@ -3,8 +3,10 @@
  *
  * A trap while SIGSYS is blocked kills the process, so SIGSYS is taken out
  * of every mask the program installs (its thread mask, its handlers'
- * sa_mask, the temporary masks of sigsuspend, ppoll, pselect6 and
- * epoll_pwait), while the program keeps seeing the masks it asked for.
+ * sa_mask), while the program keeps seeing the masks it asked for. The
+ * temporary masks of sigsuspend, ppoll, pselect6 and epoll_pwait reach the
+ * kernel as they are: only signal handlers run while one is in force, and
+ * the trampoline opens SIGSYS before a handler can make a syscall.
  * A signalfd's mask blocks nothing (it picks the pending signals a read
  * returns), so it keeps SIGSYS, as the program's fdinfo shows.
  * The program's own SIGSYS disposition is kept virtual and receives every
@@ -39,6 +41,18 @@ void signals_forward(struct thread_state *ts, int sig, siginfo_t *info,
  */
 long signals_sigprocmask(struct thread_state *ts, ucontext_t *uc,
 			 const struct trap_call *call, bool nested);
+
+/*
+ * A call with a temporary mask (rt_sigsuspend, ppoll, pselect6,
+ * epoll_pwait): the mask's SIGSYS bit, not the thread's view, rules a
+ * SIGSYS from elsewhere while the call waits. One that blocks SIGSYS goes
+ * to the kernel as it is (the trampoline opens SIGSYS before any program
+ * handler runs in the call); one that lets in a pending SIGSYS delivers it
+ * and fails with EINTR, as the kernel would. True when CALL was such a
+ * call (routed); false, untouched, otherwise.
+ */
+bool signals_route_temp_mask(struct thread_state *ts, ucontext_t *uc,
+			     const struct trap_call *call);
 
 /*
  * rt_sigaction, answered from the program's view of its actions: SIGSYS

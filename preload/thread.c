@@ -152,6 +152,7 @@ static void thread_setup(struct thread_state *ts, uint32_t tid, uintptr_t sp)
 	ts->tls_lock = 0;
 	ts->sigsys_blocked = false;
 	ts->sigsys_pending = false;
+	ts->temp_frame = 0;
 	ts->scope_depth = 0;
 	ts->busy = 0;
 	ts->busy_sp = 0;

@@ -31,6 +31,13 @@ struct thread_state {
 	bool sigsys_blocked; /* the program's view of SIGSYS in its mask */
 	bool sigsys_pending; /* a SIGSYS for the program waits for unblock */
 	siginfo_t sigsys_info;
+	/*
+	 * A call whose temporary mask lets in the SIGSYS the thread blocks,
+	 * passed from this pass-through frame (0: none), and that mask: a
+	 * SIGSYS that interrupts it sees the mask, not the thread's view.
+	 */
+	uintptr_t temp_frame;
+	uint64_t temp_mask;
 	int scope_depth;
 	uint32_t scopes[THREAD_SCOPE_DEPTH];
 	uint64_t last_flush_ns;

@@ -409,6 +409,122 @@ static void test_sigaction_reset_hand(void **state)
 	assert_ptr_equal(old.handler, SIG_DFL);
 }
 
+/* A context with room below it for the pass-through frame. */
+static struct {
+	uint64_t below[64];
+	ucontext_t uc;
+} temp_ctx;
+
+static long temp_sigsuspend(struct thread_state *ts, const uint64_t *mask)
+{
+	struct trap_call call = {
+	    .arch = AUDIT_ARCH_X86_64,
+	    .nr = SYS_rt_sigsuspend,
+	    .args = {(long)mask, KSIGSET_SIZE},
+	};
+	greg_t *r = temp_ctx.uc.uc_mcontext.gregs;
+
+	memset(&temp_ctx, 0, sizeof(temp_ctx));
+	r[REG_RDI] = (greg_t)mask;
+	r[REG_RIP] = 0x401002;
+	r[REG_RAX] = SYS_rt_sigsuspend;
+	assert_true(signals_route_temp_mask(ts, &temp_ctx.uc, &call));
+
+	return r[REG_RAX];
+}
+
+static void temp_handle_sigsys(void (*handler)(int))
+{
+	struct ksigaction act = {.handler = (void *)handler};
+
+	assert_int_equal(sigaction_on(SIGSYS, &act, NULL, KSIGSET_SIZE), 0);
+}
+
+/* The handler ran with the call's mask as the real one: undo both. */
+static void temp_done(void)
+{
+	sigset_t empty;
+
+	temp_handle_sigsys(SIG_DFL);
+	sigemptyset(&empty);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &empty, NULL), 0);
+}
+
+/* A SIGSYS waiting while blocked is let in by the mask, with EINTR. */
+static void test_temp_delivers_pending(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t empty = 0;
+
+	temp_handle_sigsys(program_handler);
+	handled_sig = 0;
+	f->ts->sigsys_blocked = true;
+	f->ts->sigsys_pending = true;
+	f->ts->sigsys_info.si_signo = SIGSYS;
+	assert_int_equal(temp_sigsuspend(f->ts, &empty), -EINTR);
+	assert_int_equal(handled_sig, SIGSYS);
+	assert_false(f->ts->sigsys_pending);
+	/* The mask the call restores still blocks it; the kernel's never. */
+	assert_true(f->ts->sigsys_blocked);
+	assert_int_equal(*(uint64_t *)&temp_ctx.uc.uc_sigmask & BIT(SIGSYS), 0);
+	temp_done();
+}
+
+/* Let in by the mask, a SIGSYS that interrupts the call is delivered. */
+static void test_temp_opens_for_the_call(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t open = BIT(SIGUSR1);
+	greg_t *r = temp_ctx.uc.uc_mcontext.gregs;
+	siginfo_t info = {.si_signo = SIGSYS};
+	ucontext_t during = {0};
+
+	temp_handle_sigsys(program_handler);
+	handled_sig = 0;
+	f->ts->sigsys_blocked = true;
+	temp_sigsuspend(f->ts, &open);
+	assert_int_equal(r[REG_RIP], (greg_t)gate_stub_addr(GATE_PASS));
+	assert_int_equal(f->ts->temp_frame, (uintptr_t)r[REG_RSP]);
+	assert_int_equal(f->ts->temp_mask, open);
+	assert_int_equal(handled_sig, 0);
+
+	/* A SIGSYS that arrives while the call waits. */
+	during.uc_mcontext.gregs[REG_RSP] = r[REG_RSP];
+	during.uc_mcontext.gregs[REG_RIP] =
+	    (greg_t)(gate_stub_addr(GATE_PASS) + 2);
+	during.uc_mcontext.gregs[REG_RAX] = -EINTR;
+	signals_forward(f->ts, SIGSYS, &info, &during);
+	assert_int_equal(handled_sig, SIGSYS);
+	assert_int_equal(f->ts->temp_frame, 0);
+	assert_true(f->ts->sigsys_blocked);
+	assert_false(f->ts->sigsys_pending);
+
+	/* After the call, the thread's view rules again: it waits. */
+	handled_sig = 0;
+	signals_forward(f->ts, SIGSYS, &info, &during);
+	assert_int_equal(handled_sig, 0);
+	assert_true(f->ts->sigsys_pending);
+	temp_done();
+}
+
+/* A mask that blocks SIGSYS reaches the kernel as it is. */
+static void test_temp_blocks_in_the_kernel(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t shut = BIT(SIGSYS) | BIT(SIGUSR1);
+	greg_t *r = temp_ctx.uc.uc_mcontext.gregs;
+
+	temp_sigsuspend(f->ts, &shut);
+	assert_int_equal(r[REG_RIP], (greg_t)gate_stub_addr(GATE_PASS));
+	assert_int_equal(r[REG_RDI], (greg_t)&shut);
+	assert_int_equal(f->ts->temp_frame, 0);
+
+	/* Without a thread state, SIGSYS is taken out as before. */
+	temp_sigsuspend(NULL, &shut);
+	assert_int_not_equal(r[REG_RDI], (greg_t)&shut);
+	assert_int_equal(*(uint64_t *)r[REG_RDI], BIT(SIGUSR1));
+}
+
 #define FIXTURE_TEST(fn)                                                       \
 	cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
@@ -425,6 +541,9 @@ int main(void)
 	    FIXTURE_TEST(test_bad_old_pointer),
 	    FIXTURE_TEST(test_nested_has_no_virtual_bit),
 	    FIXTURE_TEST(test_no_thread_state),
+	    FIXTURE_TEST(test_temp_delivers_pending),
+	    FIXTURE_TEST(test_temp_opens_for_the_call),
+	    FIXTURE_TEST(test_temp_blocks_in_the_kernel),
 	    cmocka_unit_test(test_sigaction_sigsys_is_virtual),
 	    cmocka_unit_test(test_sigaction_bad_arguments),
 	    cmocka_unit_test(test_sigaction_other_strips_sigsys),
