@@ -39,8 +39,10 @@ mkdir -p "$outdir"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Sizes shrink with -q. Each native run takes some 50 ms or more, so that
-# syswho run's own start and profile writing (some 7 ms) weigh little.
+# Sizes shrink with -q. The interpreters and the pipeline run natively
+# for 50 ms or more here, so that syswho run's own start and profile
+# writing (some 7 to 10 ms) weigh little; the syscall loops are short
+# natively but spend their time in traps under every tracer.
 n=20000
 ((quick)) && n=2000
 mkdir -p "$tmp/proj"
@@ -61,7 +63,7 @@ cat >"$tmp/work.py" <<'PY'
 import decimal, hashlib, json, sqlite3, zlib
 c = sqlite3.connect(":memory:")
 c.execute("create table t(x)")
-c.executemany("insert into t values (?)", [(i,) for i in range(20000)])
+c.executemany("insert into t values (?)", [(i,) for i in range(@ROWS@)])
 print(c.execute("select sum(x) from t").fetchone()[0], json.dumps([1]),
       len(zlib.compress(b"x" * 99999)), hashlib.sha256(b"x").hexdigest()[:8],
       decimal.Decimal(1) / 7)
@@ -70,10 +72,12 @@ cat >"$tmp/work.pl" <<'PL'
 # XS modules: List::Util, Storable, POSIX, Data::Dumper.
 use List::Util qw(sum); use Storable qw(dclone); use POSIX qw(floor);
 use Data::Dumper;
-print sum(map { floor($_ / 3) } 1 .. 200000), " ",
+print sum(map { floor($_ / 3) } 1 .. @COUNT@), " ",
     scalar(@{ dclone([1 .. 1000]) }), "\n";
 PL
-printf 'seq 1 200000 | sort -n | uniq | wc -l\n' >"$tmp/pipeline.sh"
+sed -i "s/@ROWS@/$((n * 3))/" "$tmp/work.py"
+sed -i "s/@COUNT@/$((n * 20))/" "$tmp/work.pl"
+printf 'seq 1 %d | sort -n | uniq | wc -l\n' $((n * 20)) >"$tmp/pipeline.sh"
 
 # The workloads: NAME and a command line of plain words.
 workloads=(syscall openclose threads python perl make pipeline)
