@@ -2,15 +2,19 @@
  * plugin-host - load plugins after start-up, the way a program with
  * extensions does, and make a few syscalls of its own.
  *
- *	plugin-host [--exit N] [--dlclose] [--chdir DIR] PLUGIN.so...
+ *	plugin-host [--exit N] [--dlclose] [--chdir DIR] [--runs N,...]
+ *		    PLUGIN.so...
  *
  * Each plugin is opened with dlopen, its plugin_run() called when it has
  * one (after a move to DIR with --chdir, which leaves a plugin opened by a
  * relative path named relative to another directory) and, with
- * --dlclose, unloaded again before the next is opened. The
- * host then calls sysinfo and getrusage itself and exits with N (0 by
- * default). The transcript names plugins by their file name only, so it is
- * the same from any build directory, with or without syswho.
+ * --dlclose, unloaded again before the next is opened. --runs gives how
+ * many times each plugin in turn is run (once when not given), always
+ * from the same call in the host. The host then calls sysinfo and
+ * getrusage itself and exits with N (0 by default). The transcript names
+ * plugins by their file name only, so it is the same from any build
+ * directory, with or without syswho; with --dlclose, where each
+ * plugin_run was, which differs from run to run, goes to stderr.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -24,10 +28,14 @@
 
 #include "testutil.h"
 
+#define HOST_RUNS_MAX 16
+
 struct host_opts {
 	int exit_code;
 	int dlclose;
 	const char *chdir;
+	int runs[HOST_RUNS_MAX];
+	int nruns;
 	int first;
 };
 
@@ -35,8 +43,24 @@ static void host_usage(void)
 {
 	fprintf(stderr,
 		"usage: plugin-host [--exit N] [--dlclose] [--chdir DIR] "
-		"PLUGIN...\n");
+		"[--runs N,...] PLUGIN...\n");
 	exit(2);
+}
+
+/* "3,5": run the first plugin 3 times, the second 5. */
+static void host_parse_runs(const char *list, struct host_opts *o)
+{
+	char *end;
+
+	do {
+		long n = strtol(list, &end, 10);
+
+		if (end == list || n < 0 || o->nruns == HOST_RUNS_MAX ||
+		    (*end && *end != ','))
+			host_usage();
+		o->runs[o->nruns++] = (int)n;
+		list = end + 1;
+	} while (*end);
 }
 
 static void host_parse(int argc, char **argv, struct host_opts *o)
@@ -51,6 +75,8 @@ static void host_parse(int argc, char **argv, struct host_opts *o)
 			o->dlclose = 1;
 		else if (!strcmp(argv[i], "--chdir") && i + 1 < argc)
 			o->chdir = argv[++i];
+		else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
+			host_parse_runs(argv[++i], o);
 		else if (!strcmp(argv[i], "--"))
 			break;
 		else
@@ -70,12 +96,14 @@ static void host_unload(void *handle, const char *path, const char *name)
 	printf("host: unloaded %s\n", name);
 }
 
-static void host_run_plugin(const char *path, const struct host_opts *o)
+static void host_run_plugin(const char *path, int runs,
+			    const struct host_opts *o)
 {
 	char *copy = strdup(path);
 	const char *name = basename(copy);
 	int (*run)(void);
 	void *handle;
+	int k;
 
 	printf("host: loading %s\n", name);
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -84,10 +112,14 @@ static void host_run_plugin(const char *path, const struct host_opts *o)
 		CHECK_OK(chdir(o->chdir));
 
 	run = (int (*)(void))dlsym(handle, "plugin_run");
-	if (run)
-		CHECK(run() == 0, "%s: plugin_run failed", name);
-	else
+	/* With --dlclose the next plugin may land here: say where it was. */
+	if (run && o->dlclose)
+		fprintf(stderr, "host: %s: plugin_run at %p\n", name,
+			(void *)run);
+	if (!run)
 		printf("host: %s has no plugin_run\n", name);
+	for (k = 0; run && k < runs; k++)
+		CHECK(run() == 0, "%s: plugin_run failed", name);
 
 	if (o->dlclose)
 		host_unload(handle, path, name);
@@ -116,8 +148,12 @@ int main(int argc, char **argv)
 	host_parse(argc, argv, &opts);
 	printf("host: start, %d plugin(s)\n", argc - opts.first);
 
-	for (i = opts.first; i < argc; i++)
-		host_run_plugin(argv[i], &opts);
+	for (i = opts.first; i < argc; i++) {
+		int n = i - opts.first;
+
+		host_run_plugin(argv[i], n < opts.nruns ? opts.runs[n] : 1,
+				&opts);
+	}
 
 	host_own_calls();
 	printf("host: exit %d\n", opts.exit_code);
