@@ -52,6 +52,8 @@ void modmap_init(struct modmap *map)
 	 */
 	map->count = 0;
 	map->lock = 0;
+	map->generation = 0;
+	map->pending = 0;
 	map->nglobs = 0;
 	for (i = 0;
 	     i < sizeof(modmap_default_globs) / sizeof(*modmap_default_globs);
@@ -152,6 +154,42 @@ static const struct module *modmap_find_locked(const struct modmap *map,
 	return NULL;
 }
 
+/* Whether M is the module INFO describes, loaded as it was before. */
+static bool modmap_same_module(const struct module *m,
+			       const struct module_info *info)
+{
+	size_t id_len =
+	    info->build_id_len <= MODMAP_BUILD_ID_MAX ? info->build_id_len : 0;
+
+	return m->base == info->base && m->build_id_len == id_len &&
+	       memcmp(m->build_id, info->build_id, id_len) == 0 &&
+	       strncmp(m->path, info->path, MODMAP_PATH_MAX - 1) == 0;
+}
+
+/*
+ * Whether INFO takes the place of another module that was unmapped in
+ * this generation: only then may a site cached in this generation hold
+ * a return address that INFO's code now holds. One unmapped in an earlier
+ * generation cannot be in such a site.
+ */
+static bool modmap_replaces_other_locked(const struct modmap *map,
+					 const struct module_info *info)
+{
+	uint32_t gen = __atomic_load_n(&map->generation, __ATOMIC_RELAXED);
+	uint32_t i;
+
+	for (i = 0; i < map->count; i++) {
+		const struct module *m = &map->mods[i];
+
+		if (m->start < info->end && info->start < m->end &&
+		    __atomic_load_n(&m->dead, __ATOMIC_ACQUIRE) &&
+		    m->retired_gen == gen && !modmap_same_module(m, info))
+			return true;
+	}
+
+	return false;
+}
+
 const struct module *modmap_add(struct modmap *map,
 				const struct module_info *info)
 {
@@ -178,6 +216,9 @@ const struct module *modmap_add(struct modmap *map,
 		memcpy(m->build_id, info->build_id, info->build_id_len);
 		m->build_id_len = (uint8_t)info->build_id_len;
 	}
+	/* Before the module is published: who finds it sees the change. */
+	if (modmap_replaces_other_locked(map, info))
+		__atomic_add_fetch(&map->generation, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&map->count, map->count + 1, __ATOMIC_RELEASE);
 	modmap_unlock(map);
 
@@ -187,18 +228,28 @@ const struct module *modmap_add(struct modmap *map,
 int modmap_unmap(struct modmap *map, uintptr_t addr, size_t len)
 {
 	uint32_t n = __atomic_load_n(&map->count, __ATOMIC_ACQUIRE);
+	uint32_t gen = modmap_generation(map);
 	uint32_t i;
 	int marked = 0;
 
 	for (i = 0; i < n; i++) {
 		struct module *m = &map->mods[i];
 
-		if (m->start < addr + len && addr < m->end &&
-		    !__atomic_exchange_n(&m->dead, 1, __ATOMIC_RELAXED))
+		if (m->start >= addr + len || addr >= m->end ||
+		    __atomic_load_n(&m->dead, __ATOMIC_ACQUIRE))
+			continue;
+		/* Written first: whoever sees it dead sees when it died. */
+		m->retired_gen = gen;
+		if (!__atomic_exchange_n(&m->dead, 1, __ATOMIC_ACQ_REL))
 			marked++;
 	}
 
 	return marked;
+}
+
+uint32_t modmap_generation(const struct modmap *map)
+{
+	return __atomic_load_n(&map->generation, __ATOMIC_ACQUIRE);
 }
 
 /* Find the GNU build-id note among the segments of a loaded object. */
@@ -311,4 +362,74 @@ int modmap_refresh(struct modmap *map, const char *exe,
 	dl_iterate_phdr(modmap_refresh_one, &ctx);
 
 	return ctx.added;
+}
+
+/* The loader's count of objects it added, without walking them all. */
+static int modmap_adds_one(struct dl_phdr_info *info, size_t size, void *data)
+{
+	*(uint64_t *)data = info->dlpi_adds;
+	return 1;
+}
+
+static uint64_t modmap_loader_adds(void)
+{
+	uint64_t adds = 0;
+
+	dl_iterate_phdr(modmap_adds_one, &adds);
+	return adds;
+}
+
+/*
+ * Whether code mapped executable at [addr, addr + len) may take the place
+ * of a module unmapped in this generation; anywhere, when the kernel
+ * picks the address (FIXED false).
+ */
+static bool modmap_may_replace(const struct modmap *map, uintptr_t addr,
+			       size_t len, bool fixed)
+{
+	uint32_t n = __atomic_load_n(&map->count, __ATOMIC_ACQUIRE);
+	uint32_t gen = modmap_generation(map);
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct module *m = &map->mods[i];
+
+		if (__atomic_load_n(&m->dead, __ATOMIC_ACQUIRE) &&
+		    m->retired_gen == gen &&
+		    (!fixed || (m->start < addr + len && addr < m->end)))
+			return true;
+	}
+
+	return false;
+}
+
+void modmap_note_exec_map(struct modmap *map, uintptr_t addr, size_t len,
+			  bool fixed)
+{
+	/*
+	 * The loader maps an object, then adds it to its list: the object
+	 * is there once the count of objects added has passed this one.
+	 */
+	if (modmap_may_replace(map, addr, len, fixed))
+		__atomic_store_n(&map->pending, modmap_loader_adds() + 1,
+				 __ATOMIC_RELEASE);
+}
+
+uint32_t modmap_settle(struct modmap *map, const char *exe,
+		       modmap_resolve_fn resolve)
+{
+	uint64_t pending = __atomic_load_n(&map->pending, __ATOMIC_ACQUIRE);
+
+	/*
+	 * Limitation: a noted mapping the loader never lists costs each
+	 * later call this look at its count.
+	 */
+	if (pending && modmap_loader_adds() >= pending) {
+		modmap_refresh(map, exe, resolve);
+		/* Unless another mapping was noted meanwhile. */
+		__atomic_compare_exchange_n(&map->pending, &pending, 0, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	}
+
+	return modmap_generation(map);
 }

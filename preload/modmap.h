@@ -4,6 +4,9 @@
  *
  * Entries are only ever appended; an unloaded module is marked dead, never
  * reused, so a module loaded later at the same address gets a new id.
+ * When that module is another one (by path, build-id or load address)
+ * than the one that was there, the map's generation moves on: the sites
+ * a thread cached by return address alone must not be found again.
  * Readers take no lock. Writers (refresh, adding) serialise on a lock that
  * is only taken inside syswho's own code, never around a call into code
  * that might wait for another thread's handler.
@@ -30,13 +33,17 @@ struct module {
 	uint8_t build_id[MODMAP_BUILD_ID_MAX];
 	uint8_t build_id_len;
 	char path[MODMAP_PATH_MAX];
-	int dead;      /* atomic: unmapped */
-	int announced; /* atomic: sent to the collector */
+	int dead;	      /* atomic: unmapped */
+	int announced;	      /* atomic: sent to the collector */
+	uint32_t retired_gen; /* the map's generation when it was unmapped */
 };
 
 struct modmap {
 	uint32_t count; /* atomic: published entries */
 	int lock;
+	uint32_t generation; /* atomic: see modmap_generation */
+	/* atomic: 0, or 1 + the loader's adds when a successor was mapped */
+	uint64_t pending;
 	char globs[MODMAP_GLOBS_MAX][MODMAP_GLOB_LEN];
 	int nglobs;
 	struct module mods[MODMAP_MAX];
@@ -81,6 +88,24 @@ const struct module *modmap_add(struct modmap *map,
 int modmap_unmap(struct modmap *map, uintptr_t addr, size_t len);
 
 /*
+ * A number that changes only when a module was added where a module of
+ * another path, build-id or load address was unmapped since the last
+ * change: return addresses seen under one generation are held by the same
+ * code throughout it. A module reloaded as it was leaves it unchanged, so
+ * a host that reloads a plugin in a loop makes no new sites.
+ */
+uint32_t modmap_generation(const struct modmap *map);
+
+/*
+ * Note a file mapped executable at [ADDR, ADDR + LEN), or where the
+ * kernel picks unless FIXED: when a module unmapped in this generation
+ * was there, the next modmap_settle after the loader has listed the new
+ * object looks at what it is.
+ */
+void modmap_note_exec_map(struct modmap *map, uintptr_t addr, size_t len,
+			  bool fixed);
+
+/*
  * The path of the file mapped at ADDR into BUF (LEN bytes): 0, or -1 when
  * it cannot be told.
  */
@@ -97,5 +122,14 @@ typedef int (*modmap_resolve_fn)(uintptr_t addr, char *buf, size_t len);
  */
 int modmap_refresh(struct modmap *map, const char *exe,
 		   modmap_resolve_fn resolve);
+
+/*
+ * The generation, after a refresh (as modmap_refresh) when a noted
+ * mapping's object is in the loader's list by now, so that a module
+ * loaded in place of another moves it on before its code runs. Costs
+ * one load when nothing is noted.
+ */
+uint32_t modmap_settle(struct modmap *map, const char *exe,
+		       modmap_resolve_fn resolve);
 
 #endif

@@ -418,6 +418,162 @@ static void test_refresh_after_dlclose(void **state)
 	assert_null(modmap_lookup(map, (uintptr_t)fn));
 }
 
+/* Add PATH at BASE with a one-byte build-id ID (0: none). */
+static const struct module *add_id(struct modmap *map, const char *path,
+				   uintptr_t base, uint8_t id)
+{
+	struct module_info info = {
+	    .path = path,
+	    .base = base,
+	    .start = base + 0x1000,
+	    .end = base + 0x3000,
+	    .build_id = &id,
+	    .build_id_len = id ? 1 : 0,
+	};
+
+	return modmap_add(map, &info);
+}
+
+static void unload(struct modmap *map, uintptr_t base)
+{
+	assert_int_equal(modmap_unmap(map, base, 0x4000), 1);
+}
+
+static void test_generation_same_module_reloaded(void **state)
+{
+	struct modmap *map = *state;
+	int i;
+
+	add_id(map, "/p/a.so", 0x10000, 1);
+	/* A host reloading one plugin in a loop: the sites stay valid. */
+	for (i = 0; i < 5; i++) {
+		unload(map, 0x10000);
+		assert_non_null(add_id(map, "/p/a.so", 0x10000, 1));
+		assert_int_equal(modmap_generation(map), 0);
+	}
+	/* The same file elsewhere holds none of its old addresses. */
+	unload(map, 0x10000);
+	add_id(map, "/p/a.so", 0x40000, 1);
+	assert_int_equal(modmap_generation(map), 0);
+}
+
+static void test_generation_other_module_in_place(void **state)
+{
+	struct modmap *map = *state;
+
+	add_id(map, "/p/a.so", 0x10000, 1);
+	unload(map, 0x10000);
+	/* Another build-id at the same path and address. */
+	add_id(map, "/p/a.so", 0x10000, 2);
+	assert_int_equal(modmap_generation(map), 1);
+	unload(map, 0x10000);
+	/* Another path, same build-id. */
+	add_id(map, "/p/b.so", 0x10000, 2);
+	assert_int_equal(modmap_generation(map), 2);
+	unload(map, 0x10000);
+	/* Without a build-id against one with it. */
+	add_id(map, "/p/b.so", 0x10000, 0);
+	assert_int_equal(modmap_generation(map), 3);
+}
+
+static void test_generation_other_base(void **state)
+{
+	struct modmap *map = *state;
+
+	add_id(map, "/p/a.so", 0x10000, 1);
+	unload(map, 0x10000);
+	/* The same file shifted by a page: its code is at other addresses. */
+	add_id(map, "/p/a.so", 0x11000, 1);
+	assert_int_equal(modmap_generation(map), 1);
+}
+
+static void test_generation_only_this_generations_dead(void **state)
+{
+	struct modmap *map = *state;
+
+	/* a, then b in its place (a change), then a back (another). */
+	add_id(map, "/p/a.so", 0x10000, 1);
+	unload(map, 0x10000);
+	add_id(map, "/p/b.so", 0x10000, 2);
+	assert_int_equal(modmap_generation(map), 1);
+	unload(map, 0x10000);
+	add_id(map, "/p/a.so", 0x10000, 1);
+	assert_int_equal(modmap_generation(map), 2);
+	/*
+	 * Reloading a from now on changes nothing, though b's and a's old
+	 * entries are still in the map: they died before this generation.
+	 */
+	unload(map, 0x10000);
+	add_id(map, "/p/a.so", 0x10000, 1);
+	unload(map, 0x10000);
+	add_id(map, "/p/a.so", 0x10000, 1);
+	assert_int_equal(modmap_generation(map), 2);
+	/* Nor does a new module where none was. */
+	add_id(map, "/p/c.so", 0x80000, 3);
+	assert_int_equal(modmap_generation(map), 2);
+}
+
+static void test_generation_live_neighbour(void **state)
+{
+	struct modmap *map = *state;
+
+	/* A module added next to a live one, or over none, is no change. */
+	add_id(map, "/p/a.so", 0x10000, 1);
+	add_id(map, "/p/b.so", 0x13000, 2);
+	assert_int_equal(modmap_generation(map), 0);
+}
+
+/* The loader's count of objects added, as dl_iterate_phdr reports it. */
+static int loader_adds_one(struct dl_phdr_info *info, size_t size, void *data)
+{
+	*(unsigned long long *)data = info->dlpi_adds;
+	return 1;
+}
+
+static void test_settle_after_exec_map(void **state)
+{
+	struct modmap *map = *state;
+	unsigned long long adds = 0;
+	void *handle, *fn;
+	uint32_t count;
+
+	add_id(map, "/p/old.so", 0x7f0000010000, 1);
+	unload(map, 0x7f0000010000);
+	/* Mapped where no module died: nothing to look at. */
+	modmap_note_exec_map(map, 0x7f0000100000, 0x1000, true);
+	assert_int_equal(map->pending, 0);
+	/* Where one did: looked at once the loader has listed the object. */
+	modmap_note_exec_map(map, 0x7f0000011000, 0x1000, true);
+	dl_iterate_phdr(loader_adds_one, &adds);
+	assert_int_equal(map->pending, adds + 1);
+	count = map->count;
+	assert_int_equal(modmap_settle(map, TEST_EXE, NULL), 0);
+	assert_int_equal(map->count, count);
+	assert_int_equal(map->pending, adds + 1);
+
+	handle = dlopen(UNIT_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
+	assert_non_null(handle);
+	fn = dlsym(handle, "unit_plugin_answer");
+	assert_non_null(fn);
+	modmap_settle(map, TEST_EXE, NULL);
+	assert_int_equal(map->pending, 0);
+	assert_non_null(modmap_lookup(map, (uintptr_t)fn));
+	dlclose(handle);
+}
+
+static void test_exec_map_anywhere(void **state)
+{
+	struct modmap *map = *state;
+
+	/* Where the kernel picks: anywhere a module died in this generation. */
+	modmap_note_exec_map(map, 0, 0x1000, false);
+	assert_int_equal(map->pending, 0);
+	add_id(map, "/p/old.so", 0x7f0000010000, 1);
+	unload(map, 0x7f0000010000);
+	modmap_note_exec_map(map, 0, 0x1000, false);
+	assert_true(map->pending != 0);
+}
+
 #define MAP_TEST(fn)                                                           \
 	cmocka_unit_test_setup_teardown(fn, map_setup, map_teardown)
 
@@ -440,6 +596,13 @@ int main(void)
 	    MAP_TEST(test_refresh_exe_and_libc),
 	    MAP_TEST(test_refresh_twice_adds_nothing),
 	    MAP_TEST(test_refresh_after_dlclose),
+	    MAP_TEST(test_generation_same_module_reloaded),
+	    MAP_TEST(test_generation_other_module_in_place),
+	    MAP_TEST(test_generation_other_base),
+	    MAP_TEST(test_generation_only_this_generations_dead),
+	    MAP_TEST(test_generation_live_neighbour),
+	    MAP_TEST(test_settle_after_exec_map),
+	    MAP_TEST(test_exec_map_anywhere),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
