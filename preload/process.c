@@ -179,3 +179,8 @@ const struct module *process_module_at(uintptr_t pc)
 
 	return modmap_lookup(&process.modules, pc);
 }
+
+uint32_t process_module_generation(void)
+{
+	return modmap_settle(&process.modules, process.exe, selfmaps_path_at);
+}

@@ -40,6 +40,12 @@ uint32_t process_site_id(void);
  */
 const struct module *process_module_at(uintptr_t pc);
 
+/*
+ * The module map's generation (modmap_generation), brought up to date
+ * first when a module may have been loaded where another was unloaded.
+ */
+uint32_t process_module_generation(void);
+
 /* Send a Module record for M unless already sent. 0 or a negative errno. */
 int process_announce_module(const struct module *m);
 

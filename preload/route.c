@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 /* clone, remembering who creates a thread and whether it shares TLS. */
@@ -72,6 +73,24 @@ static long route_close_range(const struct trap_call *call, int fd)
 		ret = gate_call3(SYS_close_range, fd + 1, last, call->args[2]);
 
 	return ret;
+}
+
+/*
+ * A file mapped executable is how the loader maps a module's code, maybe
+ * where another module was.
+ * Limitation: code made executable by mprotect where a module was
+ * unloaded is not told from it when their stacks match.
+ */
+static void route_mmap(const struct trap_call *call)
+{
+	unsigned long prot = (unsigned long)call->args[2];
+	unsigned long flags = (unsigned long)call->args[3];
+
+	if (!(prot & PROT_EXEC) || (flags & MAP_ANONYMOUS))
+		return;
+	modmap_note_exec_map(&process.modules, (uintptr_t)call->args[0],
+			     (size_t)call->args[1],
+			     (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0);
 }
 
 static bool route_owns_fd(long fd)
@@ -135,6 +154,9 @@ static enum route_after route_x86_64(struct thread_state *ts, ucontext_t *uc,
 	case SYS_munmap:
 		modmap_unmap(&process.modules, (uintptr_t)call->args[0],
 			     (size_t)call->args[1]);
+		break;
+	case SYS_mmap:
+		route_mmap(call);
 		break;
 	case SYS_exit_group:
 		if (!nested)

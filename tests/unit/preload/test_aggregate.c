@@ -56,16 +56,30 @@ static void test_hash_tells_paths_apart(void **state)
 {
 	const uintptr_t pcs[3] = {0x401000, 0x7f0000002000, 0x7f0000003000};
 	const uintptr_t other[3] = {0x401000, 0x7f0000002001, 0x7f0000003000};
-	uint64_t h = agg_hash(AUDIT_ARCH_X86_64, 1, 0, pcs, 3);
+	uint64_t h = agg_hash(AUDIT_ARCH_X86_64, 1, 0, 0, pcs, 3);
 
-	assert_int_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 0, pcs, 3));
-	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_I386, 1, 0, pcs, 3));
-	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_X86_64, 2, 0, pcs, 3));
-	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 7, pcs, 3));
-	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 0, other, 3));
-	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 0, pcs, 2));
-	assert_int_not_equal(agg_hash(AUDIT_ARCH_X86_64, 1, 0, pcs, 0),
-			     agg_hash(AUDIT_ARCH_X86_64, 1, 0, pcs, 1));
+	assert_int_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 0, 0, pcs, 3));
+	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_I386, 1, 0, 0, pcs, 3));
+	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_X86_64, 2, 0, 0, pcs, 3));
+	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 7, 0, pcs, 3));
+	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 0, 0, other, 3));
+	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 0, 0, pcs, 2));
+	assert_int_not_equal(agg_hash(AUDIT_ARCH_X86_64, 1, 0, 0, pcs, 0),
+			     agg_hash(AUDIT_ARCH_X86_64, 1, 0, 0, pcs, 1));
+}
+
+/* The same addresses under another module map generation: another path. */
+static void test_hash_generation(void **state)
+{
+	const uintptr_t pcs[3] = {0x401000, 0x7f0000002000, 0x7f0000003000};
+	uint64_t h = agg_hash(AUDIT_ARCH_X86_64, 1, 0, 0, pcs, 3);
+
+	assert_int_not_equal(h, agg_hash(AUDIT_ARCH_X86_64, 1, 0, 1, pcs, 3));
+	assert_int_not_equal(agg_hash(AUDIT_ARCH_X86_64, 1, 0, 1, pcs, 3),
+			     agg_hash(AUDIT_ARCH_X86_64, 1, 0, 2, pcs, 3));
+	/* Scope and generation are not mixed in as one number. */
+	assert_int_not_equal(agg_hash(AUDIT_ARCH_X86_64, 1, 1, 0, pcs, 3),
+			     agg_hash(AUDIT_ARCH_X86_64, 1, 0, 1, pcs, 3));
 }
 
 static void test_hash_order_matters(void **state)
@@ -73,8 +87,8 @@ static void test_hash_order_matters(void **state)
 	const uintptr_t ab[2] = {0x1000, 0x2000};
 	const uintptr_t ba[2] = {0x2000, 0x1000};
 
-	assert_int_not_equal(agg_hash(AUDIT_ARCH_X86_64, 0, 0, ab, 2),
-			     agg_hash(AUDIT_ARCH_X86_64, 0, 0, ba, 2));
+	assert_int_not_equal(agg_hash(AUDIT_ARCH_X86_64, 0, 0, 0, ab, 2),
+			     agg_hash(AUDIT_ARCH_X86_64, 0, 0, 0, ba, 2));
 }
 
 static void test_hash_never_zero(void **state)
@@ -86,9 +100,9 @@ static void test_hash_never_zero(void **state)
 	for (nr = 0; nr < 512; nr++)
 		for (pc = 0; pc < 64; pc++) {
 			assert_int_not_equal(
-			    agg_hash(AUDIT_ARCH_X86_64, nr, 0, &pc, 1), 0);
+			    agg_hash(AUDIT_ARCH_X86_64, nr, 0, 0, &pc, 1), 0);
 			assert_int_not_equal(
-			    agg_hash(0, nr, (uint32_t)pc, NULL, 0), 0);
+			    agg_hash(0, nr, (uint32_t)pc, 0, NULL, 0), 0);
 		}
 }
 
@@ -332,6 +346,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_hash_tells_paths_apart),
+	    cmocka_unit_test(test_hash_generation),
 	    cmocka_unit_test(test_hash_order_matters),
 	    cmocka_unit_test(test_hash_never_zero),
 	    TABLE_TEST(test_insert_find),

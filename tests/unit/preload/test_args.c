@@ -73,7 +73,7 @@ static void test_values_are_raw(void **state)
 static void test_values_split_sites(void **state)
 {
 	uint64_t a = 1, b = 2;
-	uint64_t h = agg_hash(0, 1, 0, NULL, 0);
+	uint64_t h = agg_hash(0, 1, 0, 0, NULL, 0);
 
 	assert_int_not_equal(agg_hash_args(h, &a, 1), agg_hash_args(h, &b, 1));
 	assert_int_not_equal(agg_hash_args(h, &a, 1), 0);
