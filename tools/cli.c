@@ -89,6 +89,14 @@ int cli_check_output(const char *cmd, const char *path)
 		cli_error(cmd, "write profile %s: out of memory", path);
 		return -1;
 	}
+	/* dirname() takes "" and "dir/" for ".", which says nothing. */
+	if (!*path || path[strlen(path) - 1] == '/') {
+		cli_error(cmd, "write profile '%s': %s", path,
+			  *path ? "names a directory, not a file"
+				: "empty file name");
+		free(copy);
+		return -1;
+	}
 
 	/*
 	 * The profile is renamed into place: a directory refuses that, and

@@ -147,6 +147,11 @@ mkdir "$SW_TMP/outdir"
 expect_error run-dir 'write profile .*outdir: Is a directory' \
 	"$TEST_SYSWHO" run -o "$SW_TMP/outdir" -- touch "$SW_TMP/ran"
 [[ ! -e "$SW_TMP/ran" ]] || sw_fail "run-dir: the command ran anyway"
+expect_error run-empty-name "write profile '': empty file name" \
+	"$TEST_SYSWHO" run -o '' -- touch "$SW_TMP/ran"
+expect_error run-slash "write profile '.*/nosuch/': names a directory" \
+	"$TEST_SYSWHO" run -o "$SW_TMP/nosuch/" -- touch "$SW_TMP/ran"
+[[ ! -e "$SW_TMP/ran" ]] || sw_fail "run -o '' or DIR/: the command ran anyway"
 expect_error collect-dir 'write profile .*outdir: Is a directory' \
 	timeout -s KILL 5 "$TEST_SYSWHO" collect --listen "$SW_TMP/c.sock" \
 	-o "$SW_TMP/outdir"
