@@ -451,8 +451,7 @@ static int run_on_signal(struct server *srv, void *data, struct error **err)
 
 	while (read(child->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo != SIGCHLD) {
-			/* Limitation: a kill of the whole group arrives twice.
-			 */
+			/* Limitation: a group kill arrives twice. */
 			if (!child->reaped && si.ssi_code <= 0)
 				kill(child->pid, (int)si.ssi_signo);
 			continue;
