@@ -19,6 +19,27 @@
 #define MODEL_NO_MODULE SIZE_MAX
 
 /*
+ * The most calls one site or one loss counter holds: more than a run
+ * makes in years, and far enough below SQLite's signed 64 bits that a
+ * record claiming more cannot make the profile's sums overflow.
+ */
+#define MODEL_COUNT_MAX (UINT64_C(1) << 48)
+
+/* *COUNT + DELTA, held at MODEL_COUNT_MAX. */
+static inline void model_count_add(uint64_t *count, uint64_t delta)
+{
+	uint64_t left = *count < MODEL_COUNT_MAX ? MODEL_COUNT_MAX - *count : 0;
+
+	*count += delta < left ? delta : left;
+}
+
+/* VALUE, held at MODEL_COUNT_MAX. */
+static inline uint64_t model_count_clamp(uint64_t value)
+{
+	return value < MODEL_COUNT_MAX ? value : MODEL_COUNT_MAX;
+}
+
+/*
  * A module is the same module in every process that maps it. Merged runs
  * may have loaded one build-id from several files: PATH is the first seen,
  * ALIASES the others, so that each of its names still selects it.

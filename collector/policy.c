@@ -174,7 +174,7 @@ static int policy_call_add_owner(struct policy_call *c, const struct model *m,
 		o = &c->owners[i];
 		if (o->module != s->owner)
 			continue;
-		o->count += s->count;
+		model_count_add(&o->count, s->count);
 		if (s->count > m->sites[o->example].count)
 			o->example = idx;
 		return 0;
@@ -198,7 +198,7 @@ static int policy_add_site(struct policy *p, size_t idx, struct error **err)
 	c = policy_call_get(p, (int)s->nr, err);
 	if (!c)
 		return -1;
-	c->count += s->count;
+	model_count_add(&c->count, s->count);
 	policy_call_add_args(c, s);
 	p->n_sites++;
 

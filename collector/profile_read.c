@@ -115,6 +115,9 @@ static const struct profile_rule profile_rules[] = {
     {"SELECT EXISTS (SELECT 1 FROM stack_frame WHERE "
      "module NOT IN (SELECT id FROM module))",
      "a frame names an unknown row"},
+    {"SELECT EXISTS (SELECT 1 FROM site WHERE count < 0) OR EXISTS "
+     "(SELECT 1 FROM process WHERE lost_records < 0 OR lost_calls < 0)",
+     "a count is negative"},
     /* SQLite's JSON functions fail on bad JSON: each sees valid JSON. */
     {"SELECT EXISTS (SELECT 1 FROM process WHERE NOT json_valid(argv) OR "
      "json_type(CASE WHEN json_valid(argv) THEN argv ELSE '[]' END) "

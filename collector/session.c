@@ -300,11 +300,12 @@ static int session_counts(struct session *s, const Syswho__Counts *c)
 				       c->sites[i]);
 			continue;
 		}
-		s->model->sites[idx - 1].count += c->deltas[i];
+		model_count_add(&s->model->sites[idx - 1].count, c->deltas[i]);
 		if (array_reserve(&s->streamed, &s->n_streamed,
 				  (size_t)c->sites[i] + 1,
 				  sizeof(*s->streamed)) == 0)
-			s->streamed[c->sites[i]] += c->deltas[i];
+			model_count_add(&s->streamed[c->sites[i]],
+					c->deltas[i]);
 	}
 
 	return 0;
@@ -334,9 +335,9 @@ int session_feed(struct session *s, const Syswho__Record *rec,
 	case SYSWHO__RECORD__KIND_LOST:
 		/* Totals are cumulative; a late packet must not lower them. */
 		if (rec->lost->records > p->lost_records)
-			p->lost_records = rec->lost->records;
+			p->lost_records = model_count_clamp(rec->lost->records);
 		if (rec->lost->calls > p->lost_calls)
-			p->lost_calls = rec->lost->calls;
+			p->lost_calls = model_count_clamp(rec->lost->calls);
 		return 0;
 	case SYSWHO__RECORD__KIND_TABLES:
 		s->layout = *rec->tables;
@@ -431,7 +432,8 @@ static void session_table_entry(struct session *s, const struct agg_entry *e)
 		return;
 	streamed = e->site < s->n_streamed ? s->streamed[e->site] : 0;
 	if (e->count > streamed)
-		s->model->sites[idx - 1].count += e->count - streamed;
+		model_count_add(&s->model->sites[idx - 1].count,
+				e->count - streamed);
 }
 
 /*
@@ -459,10 +461,10 @@ static void session_read_tables(struct session *s)
 			break;
 		for (i = 0; i < AGG_SLOTS; i++)
 			session_table_entry(s, &t->slots[i]);
-		dropped += t->dropped;
+		model_count_add(&dropped, t->dropped);
 	}
 	if (dropped > p->lost_calls)
-		p->lost_calls = dropped;
+		p->lost_calls = model_count_clamp(dropped);
 	free(t);
 }
 

@@ -427,7 +427,7 @@ static void report_json_libraries(struct query *q)
 {
 	sqlite3_stmt *owners = query_prepare(q, REPORT_OWNERS_SQL);
 	sqlite3_stmt *calls = query_prepare(
-	    q, "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, SUM(s.count) "
+	    q, "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, TOTAL(s.count) "
 	       "FROM site s WHERE s.owner IS ?1 "
 	       "GROUP BY s.arch, s.nr ORDER BY 1");
 	sqlite3_stmt *pids = query_prepare(
@@ -493,7 +493,7 @@ static void report_json_scopes(struct query *q)
 	sqlite3_stmt *scopes = query_prepare(
 	    q, "SELECT DISTINCT scope FROM site WHERE scope != '' ORDER BY 1");
 	sqlite3_stmt *calls = query_prepare(
-	    q, "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, SUM(s.count) "
+	    q, "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, TOTAL(s.count) "
 	       "FROM site s WHERE s.scope = ?1 "
 	       "GROUP BY s.arch, s.nr ORDER BY 1");
 	sqlite3_stmt *owners = query_prepare(
@@ -540,10 +540,11 @@ static void report_put_scope(const char *scope)
 static void report_text_by_library(struct query *q)
 {
 	sqlite3_stmt *owners = query_prepare(q, REPORT_OWNERS_SQL);
-	sqlite3_stmt *calls = query_prepare(
-	    q, "SELECT " QUERY_NAME_SQL ", s.scope, SUM(s.count), s.arch, s.nr "
-	       "FROM site s WHERE s.owner IS ?1 "
-	       "GROUP BY s.arch, s.nr, s.scope ORDER BY 1, 2");
+	sqlite3_stmt *calls =
+	    query_prepare(q, "SELECT " QUERY_NAME_SQL
+			     ", s.scope, TOTAL(s.count), s.arch, s.nr "
+			     "FROM site s WHERE s.owner IS ?1 "
+			     "GROUP BY s.arch, s.nr, s.scope ORDER BY 1, 2");
 	struct report_detail d;
 	char id[16];
 	bool any;
@@ -590,13 +591,13 @@ static void report_text_by_library(struct query *q)
 static void report_text_by_syscall(struct query *q)
 {
 	sqlite3_stmt *st = query_prepare(
-	    q,
-	    "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, "
-	    "COALESCE(m.path, '" QUERY_ANONYMOUS "'), m.runtime, s.scope, "
-	    "SUM(s.count), SUM(SUM(s.count)) OVER (PARTITION BY s.arch, s.nr), "
-	    "s.owner FROM site s LEFT JOIN module m ON m.id = s.owner "
-	    "GROUP BY s.arch, s.nr, s.owner, s.scope "
-	    "ORDER BY 1, 3, 7 DESC, 4, 6");
+	    q, "SELECT " QUERY_NAME_SQL ", s.nr, s.arch, "
+	       "COALESCE(m.path, '" QUERY_ANONYMOUS "'), m.runtime, s.scope, "
+	       "TOTAL(s.count), TOTAL(TOTAL(s.count)) OVER (PARTITION BY "
+	       "s.arch, s.nr), "
+	       "s.owner FROM site s LEFT JOIN module m ON m.id = s.owner "
+	       "GROUP BY s.arch, s.nr, s.owner, s.scope "
+	       "ORDER BY 1, 3, 7 DESC, 4, 6");
 	sqlite3_int64 last_nr = -1, last_arch = -1;
 	struct report_detail d;
 	sqlite3_stmt *stack;
@@ -652,11 +653,12 @@ static void report_text_by_process(struct query *q)
 	    q, "SELECT id, pid, ppid, exe, exit_code, signal, execed "
 	       "FROM process WHERE id = ?1");
 	sqlite3_stmt *calls = query_prepare(
-	    q, "SELECT " QUERY_NAME_SQL ", "
-	       "COALESCE(m.path, '" QUERY_ANONYMOUS "'), s.scope, SUM(s.count) "
-	       "FROM site s LEFT JOIN module m ON m.id = s.owner "
-	       "WHERE s.process = ?1 GROUP BY s.arch, s.nr, s.owner, s.scope "
-	       "ORDER BY 1, 2, 3");
+	    q,
+	    "SELECT " QUERY_NAME_SQL ", "
+	    "COALESCE(m.path, '" QUERY_ANONYMOUS "'), s.scope, TOTAL(s.count) "
+	    "FROM site s LEFT JOIN module m ON m.id = s.owner "
+	    "WHERE s.process = ?1 GROUP BY s.arch, s.nr, s.owner, s.scope "
+	    "ORDER BY 1, 2, 3");
 	struct tree_node *nodes;
 	sqlite3_int64 *ids;
 	size_t *order;
@@ -698,7 +700,7 @@ static void report_text_notes(struct query *q)
 	sqlite3_stmt *st = query_prepare(
 	    q, "SELECT (SELECT value FROM meta WHERE key = 'complete'), "
 	       "(SELECT value FROM meta WHERE key = 'baseline'), "
-	       "SUM(lost_records), SUM(lost_calls), "
+	       "TOTAL(lost_records), TOTAL(lost_calls), "
 	       "SUM(NOT complete AND NOT execed), SUM(setid != 0) "
 	       "FROM process");
 

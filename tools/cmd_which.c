@@ -150,7 +150,7 @@ static bool which_prepare(struct which *w)
 		   "JOIN process p ON p.id = s.process WHERE s.name = ?1 "
 		   "AND s.owner IS ?2 AND s.scope = ?3 ORDER BY 1");
 	w->sites = query_prepare(
-	    &w->q, "SELECT owner_offset, SUM(count), MIN(id) FROM site "
+	    &w->q, "SELECT owner_offset, TOTAL(count), MIN(id) FROM site "
 		   "WHERE name = ?1 AND owner IS ?2 AND scope = ?3 "
 		   "GROUP BY owner_offset ORDER BY 2 DESC, 1");
 	w->frames =
@@ -167,7 +167,7 @@ static int which_owners(struct which *w, int nr)
 	sqlite3_stmt *o = query_prepare(
 	    &w->q, "SELECT s.owner, COALESCE(m.path, '" QUERY_ANONYMOUS "'), "
 		   "COALESCE(m.build_id, ''), COALESCE(m.runtime, 0), s.scope, "
-		   "SUM(s.count), SUM(SUM(s.count)) OVER () "
+		   "TOTAL(s.count), TOTAL(TOTAL(s.count)) OVER () "
 		   "FROM site s LEFT JOIN module m ON m.id = s.owner "
 		   "WHERE s.name = ?1 GROUP BY s.owner, s.scope "
 		   "ORDER BY 6 DESC, 2, 5");

@@ -107,6 +107,14 @@ expect_error which-edited 'edited\.db: a site names an unknown row' \
 	"$TEST_SYSWHO" which "$call" "$SW_TMP/edited.db"
 expect_error policy-edited 'edited\.db: a site names an unknown row' \
 	"$TEST_SYSWHO" policy --format json "$SW_TMP/edited.db"
+# A negative count (SQLite's integers are signed): refused, not summed.
+cp "$SW_TMP/good.db" "$SW_TMP/neg.db"
+sqlite3 "$SW_TMP/neg.db" "UPDATE site SET count = -5 WHERE id = 1"
+for c in report "which $call" "policy --format json"; do
+	# shellcheck disable=SC2086
+	expect_error "neg-${c%% *}" 'neg\.db: a count is negative' \
+		"$TEST_SYSWHO" $c "$SW_TMP/neg.db"
+done
 # An argv that is not a JSON array of strings: refused by every reader
 # before it prints anything.
 for argv in 'notjson' '[1, 2]' '"one"'; do

@@ -332,6 +332,43 @@ static void test_lost_exit_and_modules_across_processes(void **state)
 	session_free(&sb);
 	model_free(&m);
 }
+/*
+ * Counts and loss totals that claim more than any run makes are held at
+ * MODEL_COUNT_MAX: a hostile record cannot wrap a count, nor push the
+ * profile's sums past SQLite's signed 64 bits.
+ */
+static void test_counts_held_at_the_maximum(void **state)
+{
+	struct packet p = {.len = 0}, c = {.len = 0};
+	const uint32_t mods[] = {1};
+	const uint64_t offs[] = {0x10};
+	const uint32_t ids[] = {1, 1, 2};
+	const uint64_t deltas[] = {UINT64_MAX - 1, 5, MODEL_COUNT_MAX - 1};
+	const uint32_t ids2[] = {2};
+	const uint64_t deltas2[] = {7};
+	struct session s;
+	struct model m;
+
+	model_init(&m);
+	session_init(&s, &m, 5);
+	pkt_hello(&p, 5, 1, "/bin/x");
+	pkt_module(&p, 1, "/lib/libc.so.6", "\x01", 0x1000, false);
+	pkt_site(&p, 1, 39, 1, 0x10, "", 1, mods, offs);
+	pkt_site(&p, 2, 40, 1, 0x10, "", 1, mods, offs);
+	pkt_lost(&p, UINT64_MAX, UINT64_MAX);
+	assert_int_equal(feed(&s, &p), 0);
+	pkt_counts(&c, 3, ids, deltas);
+	pkt_counts(&c, 1, ids2, deltas2);
+	assert_int_equal(feed(&s, &c), 0);
+
+	assert_int_equal(m.n_sites, 2);
+	assert_true(m.sites[0].count == MODEL_COUNT_MAX);
+	assert_true(m.sites[1].count == MODEL_COUNT_MAX);
+	assert_true(m.procs[0].lost_records == MODEL_COUNT_MAX);
+	assert_true(m.procs[0].lost_calls == MODEL_COUNT_MAX);
+	session_free(&s);
+	model_free(&m);
+}
 
 static void test_many_sites(void **state)
 {
@@ -368,6 +405,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_ids),
 	    cmocka_unit_test(test_lost_exit_and_modules_across_processes),
 	    cmocka_unit_test(test_many_sites),
+	    cmocka_unit_test(test_counts_held_at_the_maximum),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
