@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -22,6 +23,8 @@
 
 /* Packets read from one connection before the others get a turn. */
 #define SERVER_BATCH 32
+/* How often a listener out of descriptors tries again. */
+#define SERVER_ACCEPT_RETRY_MS 100
 /* Pidfds of processes whose status is asked for again at the end. */
 #define SERVER_MAX_UNSETTLED 1024
 
@@ -203,8 +206,34 @@ static void server_accept(struct server *srv)
 		srv->accepted++;
 		log_debug("process %d connected", cred.pid);
 	}
+	if (errno == EMFILE || errno == ENFILE) {
+		/* The queue keeps the listener readable: rest, say it once. */
+		if (!srv->accept_paused)
+			log_warn("accept: %s: new processes wait in the "
+				 "queue until descriptors are free",
+				 strerror(errno));
+		srv->accept_paused = true;
+		return;
+	}
+	srv->accept_paused = false;
 	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 		log_warn("accept: %s", strerror(errno));
+}
+
+/*
+ * Each traced process costs the collector two or three descriptors (its
+ * socket, a pidfd, its count table), so take every descriptor the hard
+ * limit allows: a tree of a few hundred processes would not fit in 1024.
+ * The commands syswho starts get the limit they were given.
+ */
+static void server_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 /*
@@ -463,8 +492,8 @@ static int server_poll_set(struct server *srv, size_t *base)
 			  sizeof(*srv->pfds)) < 0)
 		return -1;
 
-	srv->pfds[n++] =
-	    (struct pollfd){.fd = srv->listen_fd, .events = POLLIN};
+	srv->pfds[n++] = (struct pollfd){
+	    .fd = srv->listen_fd, .events = srv->accept_paused ? 0 : POLLIN};
 	if (srv->event_fd >= 0)
 		srv->pfds[n++] =
 		    (struct pollfd){.fd = srv->event_fd, .events = POLLIN};
@@ -480,19 +509,24 @@ static int server_poll_set(struct server *srv, size_t *base)
 static int server_round(struct server *srv, struct error **err)
 {
 	size_t base, i, polled = srv->n_conns;
-	int n;
+	int n, timeout;
 
 	n = server_poll_set(srv, &base);
 	if (n < 0)
 		return error_set(err, ENOMEM, "poll set");
-	if (poll(srv->pfds, (nfds_t)n, server_timeout(srv)) < 0)
+	timeout = server_timeout(srv);
+	/* A resting listener tries again a few times a second. */
+	if (srv->accept_paused &&
+	    (timeout < 0 || timeout > SERVER_ACCEPT_RETRY_MS))
+		timeout = SERVER_ACCEPT_RETRY_MS;
+	if (poll(srv->pfds, (nfds_t)n, timeout) < 0)
 		return errno == EINTR ? 0 : error_set(err, errno, "poll");
 
 	for (i = 0; i < polled; i++) {
 		if (srv->pfds[base + i].revents)
 			server_read(srv, &srv->conns[i], SERVER_BATCH);
 	}
-	if (srv->pfds[0].revents & POLLIN)
+	if ((srv->pfds[0].revents & POLLIN) || srv->accept_paused)
 		server_accept(srv);
 	if (base > 1 && srv->pfds[1].revents &&
 	    srv->on_event(srv, srv->event_data, err) < 0)
@@ -506,6 +540,8 @@ int server_run(struct server *srv, struct error **err)
 {
 	size_t i;
 	int ret = 0;
+
+	server_raise_fd_limit();
 
 	while (!server_done(srv)) {
 		ret = server_round(srv, err);

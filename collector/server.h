@@ -53,8 +53,9 @@ struct server {
 	bool draining;
 	struct timespec deadline; /* CLOCK_MONOTONIC, when draining */
 	uint64_t accepted;
-	uint64_t dropped; /* connections cut for protocol errors */
-	uint64_t cut;	  /* connections still open at the end */
+	uint64_t dropped;   /* connections cut for protocol errors */
+	uint64_t cut;	    /* connections still open at the end */
+	bool accept_paused; /* out of descriptors: the listener rests */
 	struct server_unsettled *unsettled;
 	size_t n_unsettled, cap_unsettled;
 };
