@@ -169,9 +169,17 @@ uint32_t process_site_id(void)
 const struct module *process_module_at(uintptr_t pc)
 {
 	const struct module *m = modmap_lookup(&process.modules, pc);
+	uintptr_t gate = gate_base();
 
 	if (m)
 		return m;
+	/*
+	 * The gate's code is in no module, and is on the stack of every
+	 * handler that interrupted a passed-through call: asking the loader
+	 * each time would take its lock from every such thread at once.
+	 */
+	if (gate && pc >= gate && pc < gate + GATE_CODE_SIZE)
+		return NULL;
 	/* Limitation: code mapped by hand or JIT-compiled has no module. */
 	if (modmap_refresh(&process.modules, process.exe, selfmaps_path_at) ==
 	    0)

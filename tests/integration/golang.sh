@@ -22,7 +22,8 @@ command -v go >/dev/null ||
 	sw_skip "go is not installed (apt-get install golang-go)"
 sw_need_syswho
 
-# Goroutines doing file I/O, os/exec, threads that end, and a timer.
+# Goroutines doing file I/O, os/exec, threads that end, a timer, and
+# setuid and setgid to the ids it has.
 mkdir -p "$SW_TMP/src"
 cat >"$SW_TMP/src/main.go" <<'GO'
 package main
@@ -35,6 +36,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -86,6 +88,16 @@ func main() {
 	timer := time.NewTimer(10 * time.Millisecond)
 	<-timer.C
 	fmt.Println("files: 64, execs: 8, locked threads: 4, timer: fired")
+	// Setuid and Setgid reach every thread (through glibc's SIGSETXID
+	// with cgo), also those blocked in a call syswho passes through.
+	go func() {
+		for {
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	time.Sleep(10 * time.Millisecond)
+	fmt.Println("setgid:", syscall.Setgid(os.Getgid()),
+		"setuid:", syscall.Setuid(os.Getuid()))
 	if failed {
 		os.Exit(1)
 	}
