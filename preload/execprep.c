@@ -456,6 +456,7 @@ static long exec_build(const struct exec_setup *es, const char *target,
 	s = (char *)(ev + envc + EXEC_ENV_MAX + 3);
 	end = (char *)p + size;
 
+	/* Limitation: after a chroot without the loader's path, exec fails. */
 	av[n++] = (char *)es->loader;
 	if (sigsys & EXEC_SIGSYS_BLOCKED)
 		av[n++] = "-b";
