@@ -20,13 +20,13 @@ static uint64_t agg_mix(uint64_t h, uint64_t v)
 }
 
 uint64_t agg_hash(uint32_t arch, uint32_t nr, uint32_t scope,
-		  uint32_t generation, const uintptr_t *pcs, int n)
+		  uint32_t identity, const uintptr_t *pcs, int n)
 {
 	uint64_t h =
 	    agg_mix(0xcbf29ce484222325ULL, ((uint64_t)arch << 32) | nr);
 	int i;
 
-	h = agg_mix(h, ((uint64_t)generation << 32) | scope);
+	h = agg_mix(h, ((uint64_t)identity << 32) | scope);
 	for (i = 0; i < n; i++)
 		h = agg_mix(h, pcs[i]);
 	h ^= h >> 33;

@@ -54,6 +54,7 @@ void modmap_init(struct modmap *map)
 	map->lock = 0;
 	map->generation = 0;
 	map->pending = 0;
+	map->n_replaced = 0;
 	map->nglobs = 0;
 	for (i = 0;
 	     i < sizeof(modmap_default_globs) / sizeof(*modmap_default_globs);
@@ -190,6 +191,82 @@ static bool modmap_replaces_other_locked(const struct modmap *map,
 	return false;
 }
 
+/* M's path, build-id and load address, hashed (FNV-1a). */
+static uint64_t modmap_identity(const struct module *m)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *p;
+	size_t i;
+
+	for (p = m->path; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ULL;
+	for (i = 0; i < m->build_id_len; i++)
+		h = (h ^ m->build_id[i]) * 0x100000001b3ULL;
+	for (i = 0; i < sizeof(m->base); i++)
+		h = (h ^ ((m->base >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+
+	return h;
+}
+
+/*
+ * Keep [START, END) among the ranges where a module took another's
+ * place; once they are full, every address counts as one.
+ */
+static void modmap_note_replaced_locked(struct modmap *map, uintptr_t start,
+					uintptr_t end)
+{
+	uint32_t n = __atomic_load_n(&map->n_replaced, __ATOMIC_RELAXED);
+	uint32_t i;
+
+	for (i = 0; i < n && i < MODMAP_REPLACED_MAX; i++)
+		if (map->replaced[i].start <= start &&
+		    end <= map->replaced[i].end)
+			return;
+	if (n < MODMAP_REPLACED_MAX) {
+		map->replaced[n].start = start;
+		map->replaced[n].end = end;
+	}
+	if (n <= MODMAP_REPLACED_MAX)
+		__atomic_store_n(&map->n_replaced, n + 1, __ATOMIC_RELEASE);
+}
+
+static bool modmap_in_replaced(const struct modmap *map, uint32_t n,
+			       uintptr_t pc)
+{
+	uint32_t i;
+
+	if (n > MODMAP_REPLACED_MAX)
+		return true;
+	for (i = 0; i < n; i++)
+		if (pc >= map->replaced[i].start && pc < map->replaced[i].end)
+			return true;
+
+	return false;
+}
+
+uint32_t modmap_stack_identity(const struct modmap *map, const uintptr_t *pcs,
+			       int n)
+{
+	uint32_t nrep = __atomic_load_n(&map->n_replaced, __ATOMIC_ACQUIRE);
+	uint64_t h = 0;
+	bool any = false;
+	int i;
+
+	if (!nrep)
+		return 0;
+	for (i = 0; i < n; i++) {
+		const struct module *m;
+
+		if (!modmap_in_replaced(map, nrep, pcs[i]))
+			continue;
+		m = modmap_lookup(map, pcs[i]);
+		h = (h ^ (m ? m->identity : 1)) * 0x100000001b3ULL;
+		any = true;
+	}
+
+	return any ? (uint32_t)(h ^ (h >> 32)) | 1 : 0;
+}
+
 const struct module *modmap_add(struct modmap *map,
 				const struct module_info *info)
 {
@@ -216,9 +293,12 @@ const struct module *modmap_add(struct modmap *map,
 		memcpy(m->build_id, info->build_id, info->build_id_len);
 		m->build_id_len = (uint8_t)info->build_id_len;
 	}
+	m->identity = modmap_identity(m);
 	/* Before the module is published: who finds it sees the change. */
-	if (modmap_replaces_other_locked(map, info))
+	if (modmap_replaces_other_locked(map, info)) {
+		modmap_note_replaced_locked(map, info->start, info->end);
 		__atomic_add_fetch(&map->generation, 1, __ATOMIC_RELEASE);
+	}
 	__atomic_store_n(&map->count, map->count + 1, __ATOMIC_RELEASE);
 	modmap_unlock(map);
 

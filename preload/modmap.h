@@ -36,12 +36,23 @@ struct module {
 	int dead;	      /* atomic: unmapped */
 	int announced;	      /* atomic: sent to the collector */
 	uint32_t retired_gen; /* the map's generation when it was unmapped */
+	uint64_t identity;    /* path, build-id and base, hashed */
+};
+
+/* Address ranges where a module took another's place, kept for lookups. */
+#define MODMAP_REPLACED_MAX 16
+
+struct modmap_range {
+	uintptr_t start, end;
 };
 
 struct modmap {
 	uint32_t count; /* atomic: published entries */
 	int lock;
 	uint32_t generation; /* atomic: see modmap_generation */
+	/* atomic: ranges in use; past MODMAP_REPLACED_MAX, every address */
+	uint32_t n_replaced;
+	struct modmap_range replaced[MODMAP_REPLACED_MAX];
 	/* atomic: 0, or 1 + the loader's adds when a successor was mapped */
 	uint64_t pending;
 	char globs[MODMAP_GLOBS_MAX][MODMAP_GLOB_LEN];
@@ -95,6 +106,16 @@ int modmap_unmap(struct modmap *map, uintptr_t addr, size_t len);
  * a host that reloads a plugin in a loop makes no new sites.
  */
 uint32_t modmap_generation(const struct modmap *map);
+
+/*
+ * What tells the stack PCS (N return addresses) apart from the same
+ * addresses held by other code: 0 while no module took another's place
+ * where a pc lies, else a digest of the identities (path, build-id, base)
+ * of the modules now there. A module reloaded as it was gets the same
+ * digest again, so its call sites are found again.
+ */
+uint32_t modmap_stack_identity(const struct modmap *map, const uintptr_t *pcs,
+			       int n);
 
 /*
  * Note a file mapped executable at [ADDR, ADDR + LEN), or where the

@@ -201,16 +201,17 @@ static void record_on_stack(struct thread_state *ts, const ucontext_t *uc,
 	uint32_t scope = thread_scope(ts);
 	uint32_t arg_index[ARGS_MAX];
 	uint64_t arg_values[ARGS_MAX];
-	uint32_t generation;
+	uint32_t identity;
 	struct agg_entry *e;
 	int n, nargs = 0;
 	uint64_t hash;
 
 	/* A module loaded where another was must not find its sites. */
-	generation = process_module_generation();
+	process_module_generation();
 	n = unwind_stack(uc, pcs, UNWIND_MAX_FRAMES);
+	identity = modmap_stack_identity(&process.modules, pcs, n);
 	hash =
-	    agg_hash(call->arch, (uint32_t)call->nr, scope, generation, pcs, n);
+	    agg_hash(call->arch, (uint32_t)call->nr, scope, identity, pcs, n);
 	if (call->arch == AUDIT_ARCH_X86_64)
 		nargs = args_pick(call->nr, call->args, arg_index, arg_values);
 	if (nargs)

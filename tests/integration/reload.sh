@@ -78,4 +78,18 @@ if [[ $(wc -l <<<"$twin_at") == 1 ]]; then
 else
 	sw_note "plugin_twin_b ran elsewhere: $(sw_words "$twin_at")"
 fi
+# Twins taking turns at one address 150 times each: each comes back to
+# its own call site, so nothing fills the thread's table and nothing is
+# lost.
+turns=()
+for _ in $(seq 150); do
+	turns+=("$twin_a" "$twin_b")
+done
+sw_traced turns "$host" --dlclose "${turns[@]}"
+sw_expect_rc turns 0
+sw_report turns
+sw_assert_eq "$(reload_count turns "$twin_a" getppid) $(reload_count turns \
+	"$twin_b" getppid)" "150 150" "getppid calls of the twins taking turns"
+sw_assert_eq "$(sw_jq turns '[.processes[].lost_calls] | add')" 0 \
+	"calls lost while the twins took turns"
 echo "pass: dlclose and reload keep owners apart, even of the same code"

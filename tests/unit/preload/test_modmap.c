@@ -475,6 +475,37 @@ static void test_generation_other_module_in_place(void **state)
 	add_id(map, "/p/b.so", 0x10000, 0);
 	assert_int_equal(modmap_generation(map), 3);
 }
+/*
+ * The same return addresses under two modules that took turns at one
+ * address: each module gives them its own digest, again whenever it
+ * comes back, and addresses outside the shared range none.
+ */
+static void test_stack_identity_takes_turns(void **state)
+{
+	struct modmap *map = *state;
+	const uintptr_t in[] = {0x11234, 0x99999}, out[] = {0x99999};
+	uint32_t first_a, b, a;
+
+	add_id(map, "/p/a.so", 0x10000, 1);
+	assert_int_equal(modmap_stack_identity(map, in, 2), 0);
+	unload(map, 0x10000);
+	add_id(map, "/p/b.so", 0x10000, 2);
+	b = modmap_stack_identity(map, in, 2);
+	assert_int_not_equal(b, 0);
+	assert_int_equal(modmap_stack_identity(map, out, 1), 0);
+	unload(map, 0x10000);
+	add_id(map, "/p/a.so", 0x10000, 1);
+	first_a = modmap_stack_identity(map, in, 2);
+	assert_int_not_equal(first_a, 0);
+	assert_int_not_equal(first_a, b);
+	unload(map, 0x10000);
+	add_id(map, "/p/b.so", 0x10000, 2);
+	assert_int_equal(modmap_stack_identity(map, in, 2), b);
+	unload(map, 0x10000);
+	add_id(map, "/p/a.so", 0x10000, 1);
+	a = modmap_stack_identity(map, in, 2);
+	assert_int_equal(a, first_a);
+}
 
 static void test_generation_other_base(void **state)
 {
@@ -598,6 +629,7 @@ int main(void)
 	    MAP_TEST(test_refresh_after_dlclose),
 	    MAP_TEST(test_generation_same_module_reloaded),
 	    MAP_TEST(test_generation_other_module_in_place),
+	    MAP_TEST(test_stack_identity_takes_turns),
 	    MAP_TEST(test_generation_other_base),
 	    MAP_TEST(test_generation_only_this_generations_dead),
 	    MAP_TEST(test_generation_live_neighbour),
