@@ -73,10 +73,11 @@ static int server_clear_path(const char *path, const struct sockaddr_un *sa,
 }
 
 /*
- * Bind and listen under a temporary name beside PATH, then rename it to
+ * Bind and listen under a temporary name beside PATH, then link it as
  * PATH, so that whoever waits for PATH to appear (a script, a supervisor)
  * finds a socket that already accepts: a socket bound but not yet
- * listening refuses connections.
+ * listening refuses connections. link, unlike rename, fails when PATH
+ * exists, so two collectors started at once cannot both take it.
  */
 static int server_bind(int fd, const char *path, const struct sockaddr_un *sa,
 		       struct error **err)
@@ -84,7 +85,7 @@ static int server_bind(int fd, const char *path, const struct sockaddr_un *sa,
 	struct sockaddr_un tmp = *sa;
 	const char *slash = strrchr(path, '/');
 	int dir_len = slash ? (int)(slash - path + 1) : 0;
-	bool renamed = true;
+	bool linked = true;
 	int n, saved;
 
 	n = snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%.*s.syswho-%d.tmp",
@@ -92,20 +93,29 @@ static int server_bind(int fd, const char *path, const struct sockaddr_un *sa,
 	if (n < 0 || (size_t)n >= sizeof(tmp.sun_path)) {
 		/* Limitation: a near-limit path is bound before it listens. */
 		tmp = *sa;
-		renamed = false;
+		linked = false;
 	} else {
 		unlink(tmp.sun_path);
 	}
 	if (bind(fd, (const struct sockaddr *)&tmp, sizeof(tmp)) < 0)
 		return error_set(err, errno, "bind");
-	if (listen(fd, SOMAXCONN) == 0 &&
-	    (!renamed || rename(tmp.sun_path, path) == 0))
+	if (listen(fd, SOMAXCONN) < 0) {
+		saved = errno;
+		unlink(tmp.sun_path);
+		return error_set(err, saved, "listen");
+	}
+	if (!linked)
 		return 0;
-
-	saved = errno;
+	if (link(tmp.sun_path, path) < 0) {
+		saved = errno;
+		unlink(tmp.sun_path);
+		return saved == EEXIST
+			   ? error_set(err, 0, "another collector is listening")
+			   : error_set(err, saved, "link %s", path);
+	}
 	unlink(tmp.sun_path);
 
-	return error_set(err, saved, "listen");
+	return 0;
 }
 
 int server_open(struct server *srv, const char *path, struct model *m,
