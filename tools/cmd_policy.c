@@ -85,16 +85,28 @@ static int policy_write_special(const struct policy *p, enum policy_format fmt,
 static int policy_write_file(const struct policy *p, enum policy_format fmt,
 			     const char *path, struct error **err)
 {
-	_cleanup_free_ char *tmp = NULL;
-	struct stat st;
+	_cleanup_free_ char *tmp = NULL, *real = NULL;
+	struct stat st, lst;
 	FILE *f;
 	int fd, ret;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return error_set(err, EISDIR, "write %s", path);
-	/* A rename would replace a link (/dev/stdout) itself. */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	/*
+	 * A rename would replace a link itself: a link to a file has the
+	 * file replaced, atomically; a link into /dev or /proc (/dev/stdout)
+	 * and anything else but a file is written into.
+	 */
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+	    stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    strncmp(path, "/dev/", 5) != 0 && strncmp(path, "/proc/", 6) != 0) {
+		real = realpath(path, NULL);
+		if (!real)
+			return error_set(err, errno, "resolve %s", path);
+		path = real;
+	} else if (lstat(path, &lst) == 0 && !S_ISREG(lst.st_mode)) {
 		return policy_write_special(p, fmt, path, err);
+	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return error_set(err, ENOMEM, "write %s", path);
 	fd = mkstemp(tmp);

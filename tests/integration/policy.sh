@@ -207,6 +207,13 @@ pol_special_outputs() {
 	[[ -L "$SW_TMP/link.bpf" ]] || sw_fail "policy -o replaced the link"
 	cmp -s "$SW_TMP/target.bpf" "$SW_TMP/ls.bpf" ||
 		sw_fail "the policy written through the link differs"
+	# The file behind the link is replaced whole, not rewritten in place.
+	exec 4<"$SW_TMP/target.bpf"
+	"$S" policy --format json -o "$SW_TMP/link.bpf" "$db" ||
+		sw_fail "policy -o LINK failed the second time"
+	cmp -s /dev/fd/4 "$SW_TMP/ls.bpf" ||
+		sw_fail "the file behind the link was rewritten in place"
+	exec 4<&-
 	"$S" merge -o "$SW_TMP/fifo" "$db" 2>"$SW_TMP/merge-fifo.err" &&
 		sw_fail "merge -o FIFO succeeded"
 	grep -q "not a regular file" "$SW_TMP/merge-fifo.err" ||
