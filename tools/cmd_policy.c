@@ -39,8 +39,8 @@ static void policy_usage(void)
 	       "  -w, --without NAME    leave syscall NAME out, to see what "
 	       "fails without it\n"
 	       "  -o, --output FILE     write FILE (atomically, unless it is a "
-	       "link,\n"
-	       "                        a FIFO or a device) instead of "
+	       "FIFO,\n"
+	       "                        a device or /dev/stdout) instead of "
 	       "standard output\n");
 }
 
