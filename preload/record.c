@@ -246,8 +246,8 @@ struct record_args {
  * The low part of a thread's private stack, for the frames of traps that
  * syswho's own work makes while it runs above it (see record_thunk).
  */
-#define RECORD_NEST_SIZE (16 * 1024)
-_Static_assert(RECORD_NEST_SIZE * 4 <= THREAD_STACK_SIZE,
+#define RECORD_NEST_SIZE (24 * 1024)
+_Static_assert(RECORD_NEST_SIZE * 2 <= THREAD_STACK_SIZE,
 	       "the work above the nested frames keeps most of the stack");
 #ifndef SS_AUTODISARM
 #define SS_AUTODISARM (1U << 31) /* Linux 4.7 */

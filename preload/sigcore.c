@@ -142,10 +142,14 @@ bool sigcore_read_temp_mask(const struct trap_call *call, uint64_t *mask)
 	if (!sigcore_temp_mask_arg(call->nr, &arg, &indirect))
 		return false;
 	umask = (const void *)call->args[arg];
+	/* A set of another size is the kernel's to refuse (EINVAL). */
 	if (umask && indirect) {
-		if (umem_read(pair, umask, sizeof(pair)) != 0)
+		if (umem_read(pair, umask, sizeof(pair)) != 0 ||
+		    pair[1] != SIGCORE_SETSIZE)
 			return false;
 		umask = (const void *)pair[0];
+	} else if (umask && call->args[arg + 1] != SIGCORE_SETSIZE) {
+		return false;
 	}
 
 	return umask && umem_read(mask, umask, sizeof(*mask)) == 0;

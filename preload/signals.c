@@ -355,6 +355,9 @@ bool signals_route_temp_mask(struct thread_state *ts, ucontext_t *uc,
 		return false;
 	if (!ts)
 		return sigcore_route_temp_mask(uc, call);
+	/* Ignoring SIGSYS discarded the one that waited, as the kernel does. */
+	if (ts->sigsys_pending && signals_virtual_sigsys.handler == SIG_IGN)
+		ts->sigsys_pending = false;
 	has = sigcore_read_temp_mask(call, &mask);
 	switch (sigcore_temp_effect(has, mask, ts->sigsys_blocked,
 				    ts->sigsys_pending)) {
@@ -369,6 +372,10 @@ bool signals_route_temp_mask(struct thread_state *ts, ucontext_t *uc,
 		pass_via(uc, GATE_PASS);
 		return true;
 	case SIGCORE_TEMP_DELIVER:
+		/*
+		 * Limitation: a ppoll, pselect6 or epoll_pwait with ready
+		 * descriptors returns EINTR here, not their count.
+		 */
 		ts->sigsys_pending = false;
 		signals_deliver(ts, SIGSYS, &ts->sigsys_info, uc, mask);
 		decode_set_return(uc, -EINTR);

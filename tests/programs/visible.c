@@ -91,6 +91,8 @@ static void vis_errno(void)
 	vis_errno_of("mask, bad set", SYS_rt_sigprocmask, SIG_BLOCK, bad, 0,
 		     size);
 	vis_errno_of("mask, bad size", SYS_rt_sigprocmask, SIG_BLOCK, 0, 0, 4);
+	vis_errno_of("sigsuspend, bad size", SYS_rt_sigsuspend,
+		     (long)&sa.sa_mask, 4, 0, 0);
 }
 
 int main(int argc, char **argv)
