@@ -404,7 +404,12 @@ static bool exec_write_name(char **s, const char *end,
 	long n;
 
 	if (name->view) {
-		n = umem_strcpy(*s, name->view, (size_t)(end - *s));
+		/* Read again: at most the EXEC_PATH_MAX the buffer has for it.
+		 */
+		n = umem_strcpy(*s, name->view,
+				(size_t)(end - *s) < EXEC_PATH_MAX
+				    ? (size_t)(end - *s)
+				    : EXEC_PATH_MAX);
 		if (n < 0)
 			return false;
 		*s += n + 1;
