@@ -240,6 +240,27 @@ static const struct sig_wait {
  * after 200 ms. A 5 s alarm (SIGALRM's default action) ends a wait that
  * nothing ends, so a regression fails instead of hanging.
  */
+/* Wait up to 2 s for PID to sleep (state S): in the call under test. */
+static void sig_wait_asleep(pid_t pid)
+{
+	char path[64], stat[256];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (i = 0; i < 100; i++) {
+		FILE *f = fopen(path, "r");
+		const char *close = NULL;
+
+		if (f && fgets(stat, sizeof(stat), f))
+			close = strrchr(stat, ')');
+		if (f)
+			fclose(f);
+		if (close && close[1] == ' ' && close[2] == 'S')
+			return;
+		tu_sleep_ms(20);
+	}
+}
+
 static pid_t sig_kicker(bool usr1)
 {
 	pid_t parent = getpid(), pid = fork();
@@ -247,6 +268,7 @@ static pid_t sig_kicker(bool usr1)
 	CHECK_OK(pid);
 	if (pid == 0) {
 		tu_sleep_ms(200);
+		sig_wait_asleep(parent);
 		kill(parent, SIGSYS);
 		if (usr1) {
 			tu_sleep_ms(200);
