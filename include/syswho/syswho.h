@@ -25,25 +25,22 @@
 extern "C" {
 #endif
 
-#if defined(__PIC__) || defined(__PIE__)
+#include <dlfcn.h>
+
 /* Provided by libsyswho.so; weak so that they are NULL without it. */
 extern void syswho_scope_push(const char *name) __attribute__((weak));
 extern void syswho_scope_pop(void) __attribute__((weak));
 
-#define SYSWHO_SCOPE_PUSH_FN syswho_scope_push
-#define SYSWHO_SCOPE_POP_FN  syswho_scope_pop
-#else
-/*
- * An executable built without PIE has its weak references settled to
- * NULL at link time, so it looks the calls up at run time instead, once
- * (dlsym is in glibc's libc from 2.34 on; older ones need -ldl).
- */
-#include <dlfcn.h>
-
 typedef void (*syswho_scope_push_fn)(const char *name);
 typedef void (*syswho_scope_pop_fn)(void);
 
-/* The address of symbol NAME in the process, or NULL; asked once. */
+/*
+ * The address of symbol NAME in the process, or NULL; asked once. An
+ * executable built without PIE has its weak references settled to NULL
+ * at link time (also those of position-independent objects linked into
+ * it), so they are looked up at run time then (dlsym is in glibc's libc
+ * from 2.34 on; older ones need -ldl).
+ */
 static inline void *syswho_scope_lookup(void **cache, const char *name)
 {
 	static void *const missing = (void *)&missing;
@@ -63,19 +60,15 @@ static inline void *syswho_scope_lookup(void **cache, const char *name)
 static void *syswho_scope_push_cache;
 static void *syswho_scope_pop_cache;
 
-/* __extension__: POSIX allows the cast from dlsym that ISO C does not. */
-#define SYSWHO_SCOPE_PUSH_FN                                                   \
-	(__extension__(syswho_scope_push_fn) syswho_scope_lookup(              \
-	    &syswho_scope_push_cache, "syswho_scope_push"))
-#define SYSWHO_SCOPE_POP_FN                                                    \
-	(__extension__(syswho_scope_pop_fn)                                    \
-	     syswho_scope_lookup(&syswho_scope_pop_cache, "syswho_scope_pop"))
-#endif
-
 /* Make NAME the scope of the calling thread until the matching leave. */
 static inline void syswho_scope_enter(const char *name)
 {
-	void (*push)(const char *) = SYSWHO_SCOPE_PUSH_FN;
+	/* __extension__: POSIX allows the cast from dlsym that ISO C not. */
+	syswho_scope_push_fn push =
+	    syswho_scope_push
+		? syswho_scope_push
+		: __extension__(syswho_scope_push_fn) syswho_scope_lookup(
+		      &syswho_scope_push_cache, "syswho_scope_push");
 
 	if (push)
 		push(name);
@@ -84,7 +77,11 @@ static inline void syswho_scope_enter(const char *name)
 /* End the innermost scope of the calling thread. */
 static inline void syswho_scope_leave(void)
 {
-	void (*pop)(void) = SYSWHO_SCOPE_POP_FN;
+	syswho_scope_pop_fn pop =
+	    syswho_scope_pop ? syswho_scope_pop
+			     : __extension__(syswho_scope_pop_fn)
+				   syswho_scope_lookup(&syswho_scope_pop_cache,
+						       "syswho_scope_pop");
 
 	if (pop)
 		pop();
