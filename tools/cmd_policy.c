@@ -97,15 +97,15 @@ static int policy_write_file(const struct policy *p, enum policy_format fmt,
 	 * file replaced, atomically; a link into /dev or /proc (/dev/stdout)
 	 * and anything else but a file is written into.
 	 */
-	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
-	    stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    strncmp(path, "/dev/", 5) != 0 && strncmp(path, "/proc/", 6) != 0) {
+	if (lstat(path, &lst) == 0 && !S_ISREG(lst.st_mode)) {
+		if (!S_ISLNK(lst.st_mode) || stat(path, &st) < 0 ||
+		    !S_ISREG(st.st_mode) || strncmp(path, "/dev/", 5) == 0 ||
+		    strncmp(path, "/proc/", 6) == 0)
+			return policy_write_special(p, fmt, path, err);
 		real = realpath(path, NULL);
 		if (!real)
 			return error_set(err, errno, "resolve %s", path);
 		path = real;
-	} else if (lstat(path, &lst) == 0 && !S_ISREG(lst.st_mode)) {
-		return policy_write_special(p, fmt, path, err);
 	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return error_set(err, ENOMEM, "write %s", path);
