@@ -19,8 +19,8 @@ static uint64_t agg_mix(uint64_t h, uint64_t v)
 	return h * 0xff51afd7ed558ccdULL;
 }
 
-uint64_t agg_hash(uint32_t arch, uint32_t nr, uint32_t scope,
-		  uint32_t identity, const uintptr_t *pcs, int n)
+uint64_t agg_hash(uint32_t arch, uint32_t nr, uint32_t scope, uint32_t identity,
+		  const uintptr_t *pcs, int n)
 {
 	uint64_t h =
 	    agg_mix(0xcbf29ce484222325ULL, ((uint64_t)arch << 32) | nr);

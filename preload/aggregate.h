@@ -73,8 +73,8 @@ struct agg_table {
  * IDENTITY is the modules' (modmap_stack_identity): the same return
  * addresses are another path once another module holds them.
  */
-uint64_t agg_hash(uint32_t arch, uint32_t nr, uint32_t scope,
-		  uint32_t identity, const uintptr_t *pcs, int n);
+uint64_t agg_hash(uint32_t arch, uint32_t nr, uint32_t scope, uint32_t identity,
+		  const uintptr_t *pcs, int n);
 
 /* HASH with argument values mixed in (a call site per distinct values). */
 uint64_t agg_hash_args(uint64_t hash, const uint64_t *values, int n);
