@@ -7,6 +7,7 @@
 #include "encode.h"
 #include "gate.h"
 #include "selfmaps.h"
+#include "thread.h"
 #include "transport.h"
 #include "umem.h"
 
@@ -166,6 +167,21 @@ uint32_t process_site_id(void)
 	return __atomic_add_fetch(&process.next_site, 1, __ATOMIC_RELAXED);
 }
 
+/* Ask the loader for modules it added, nested traps kept in their place. */
+static int process_refresh(void)
+{
+	struct thread_state *ts = thread_peek();
+	stack_t old;
+	bool moved = thread_nest_begin(ts, &old);
+	int added;
+
+	added = modmap_refresh(&process.modules, process.exe, selfmaps_path_at);
+	if (moved)
+		thread_nest_end(&old);
+
+	return added;
+}
+
 const struct module *process_module_at(uintptr_t pc)
 {
 	const struct module *m = modmap_lookup(&process.modules, pc);
@@ -181,14 +197,24 @@ const struct module *process_module_at(uintptr_t pc)
 	if (gate && pc >= gate && pc < gate + GATE_CODE_SIZE)
 		return NULL;
 	/* Limitation: code mapped by hand or JIT-compiled has no module. */
-	if (modmap_refresh(&process.modules, process.exe, selfmaps_path_at) ==
-	    0)
+	if (process_refresh() == 0)
 		return NULL;
 
 	return modmap_lookup(&process.modules, pc);
 }
 
-uint32_t process_module_generation(void)
+void process_modules_settle(void)
 {
-	return modmap_settle(&process.modules, process.exe, selfmaps_path_at);
+	struct thread_state *ts;
+	stack_t old;
+	bool moved;
+
+	/* One load when nothing is noted: the loader is asked only then. */
+	if (!__atomic_load_n(&process.modules.pending, __ATOMIC_ACQUIRE))
+		return;
+	ts = thread_peek();
+	moved = thread_nest_begin(ts, &old);
+	modmap_settle(&process.modules, process.exe, selfmaps_path_at);
+	if (moved)
+		thread_nest_end(&old);
 }

@@ -41,10 +41,10 @@ uint32_t process_site_id(void);
 const struct module *process_module_at(uintptr_t pc);
 
 /*
- * The module map's generation (modmap_generation), brought up to date
- * first when a module may have been loaded where another was unloaded.
+ * Bring the module map up to date when a module may have been loaded
+ * where another was unloaded (modmap_settle), before its code is hashed.
  */
-uint32_t process_module_generation(void);
+void process_modules_settle(void);
 
 /* Send a Module record for M unless already sent. 0 or a negative errno. */
 int process_announce_module(const struct module *m);

@@ -20,7 +20,6 @@
 #include <signal.h>
 #include <linux/audit.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 /* Counts wait at most this long in a busy thread. */
@@ -207,7 +206,7 @@ static void record_on_stack(struct thread_state *ts, const ucontext_t *uc,
 	uint64_t hash;
 
 	/* A module loaded where another was must not find its sites. */
-	process_module_generation();
+	process_modules_settle();
 	n = unwind_stack(uc, pcs, UNWIND_MAX_FRAMES);
 	identity = modmap_stack_identity(&process.modules, pcs, n);
 	hash =
@@ -242,18 +241,6 @@ struct record_args {
 	const struct trap_call *call;
 };
 
-/*
- * The low part of a thread's private stack, for the frames of traps that
- * syswho's own work makes while it runs above it (see record_thunk).
- */
-#define RECORD_NEST_SIZE (24 * 1024)
-_Static_assert(RECORD_NEST_SIZE * 2 <= THREAD_STACK_SIZE,
-	       "the work above the nested frames keeps most of the stack");
-#ifndef SS_AUTODISARM
-#define SS_AUTODISARM (1U << 31) /* Linux 4.7 */
-#endif
-
-/* Whether the trap's signal frame lies on the program's alternate stack. */
 static bool record_frame_on_altstack(const ucontext_t *uc)
 {
 	uintptr_t lo = (uintptr_t)uc->uc_stack.ss_sp, at = (uintptr_t)uc;
@@ -263,27 +250,17 @@ static bool record_frame_on_altstack(const ucontext_t *uc)
 }
 
 /*
- * Record on the private stack. A library syswho calls may trap there (a
- * futex on the loader's lock); when the program's SIGSYS action has
- * SA_ONSTACK, the kernel takes a stack pointer off the alternate stack to
- * mean a fresh start at its top, and would write that frame over the
- * trap's own frame, still in use there. For the while, the alternate
- * stack is the private stack's low part, disarmed while a frame is on it
- * (SS_AUTODISARM) so that changing it back is allowed.
+ * Record on the private stack; a loader call made there knows from
+ * frame_on_altstack to keep its nested traps off the alternate stack
+ * (thread_nest_begin).
  */
 static void record_thunk(void *arg)
 {
 	struct record_args *a = arg;
-	stack_t nest = {.ss_sp = a->ts->stack,
-			.ss_size = RECORD_NEST_SIZE,
-			.ss_flags = (int)SS_AUTODISARM};
-	stack_t old;
-	bool moved = record_frame_on_altstack(a->uc) &&
-		     gate_call2(SYS_sigaltstack, &nest, &old) == 0;
 
+	a->ts->frame_on_altstack = record_frame_on_altstack(a->uc);
 	record_on_stack(a->ts, a->uc, a->call);
-	if (moved)
-		gate_call2(SYS_sigaltstack, &old, NULL);
+	a->ts->frame_on_altstack = false;
 }
 
 void record_call(struct thread_state *ts, const ucontext_t *uc,

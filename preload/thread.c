@@ -319,3 +319,25 @@ uint32_t thread_scope(const struct thread_state *ts)
 		depth = THREAD_SCOPE_DEPTH;
 	return ts->scopes[depth - 1];
 }
+
+#ifndef SS_AUTODISARM
+#define SS_AUTODISARM (1U << 31) /* Linux 4.7 */
+#endif
+
+_Static_assert(THREAD_NEST_SIZE * 2 <= THREAD_STACK_SIZE,
+	       "the work above the nested frames keeps most of the stack");
+
+bool thread_nest_begin(struct thread_state *ts, stack_t *old)
+{
+	stack_t nest = {.ss_sp = ts ? ts->stack : NULL,
+			.ss_size = THREAD_NEST_SIZE,
+			.ss_flags = (int)SS_AUTODISARM};
+
+	return ts && ts->frame_on_altstack &&
+	       gate_call2(SYS_sigaltstack, &nest, old) == 0;
+}
+
+void thread_nest_end(const stack_t *old)
+{
+	gate_call2(SYS_sigaltstack, old, NULL);
+}

@@ -65,9 +65,30 @@ struct thread_state {
 	uint64_t frame_offsets[UNWIND_MAX_FRAMES];
 	uint32_t flush_sites[THREAD_FLUSH_BATCH];
 	uint64_t flush_deltas[THREAD_FLUSH_BATCH];
+	/* The trap being recorded has its frame on the alternate stack. */
+	bool frame_on_altstack;
 	/* The handler's own stack (see stack.S). */
 	uint8_t stack[THREAD_STACK_SIZE] __attribute__((aligned(16)));
 };
+
+/*
+ * The low part of a thread's private stack, for the frames of traps that
+ * syswho's own work makes while it runs above it (thread_nest_begin).
+ */
+#define THREAD_NEST_SIZE (24 * 1024)
+
+/*
+ * Around a call into a library that may trap (the dynamic loader's
+ * lock), made while recording on the private stack a trap whose frame is
+ * on the program's alternate stack: the kernel takes a stack pointer off
+ * the alternate stack to mean a fresh start at its top, and would write
+ * the nested frame over the trap's own, still in use there. For the
+ * while, the alternate stack is the private stack's low part, disarmed
+ * while a frame is on it (SS_AUTODISARM) so that it can be set back.
+ * Returns whether *OLD is to be given back to thread_nest_end.
+ */
+bool thread_nest_begin(struct thread_state *ts, stack_t *old);
+void thread_nest_end(const stack_t *old);
 
 /* Run FN(ARG) on the stack whose top is TOP (stack.S). */
 void syswho_call_on_stack(void *arg, void (*fn)(void *), void *top);
